@@ -1,0 +1,26 @@
+/**
+ * Exponential backoff: the one implementation every retry loop in k8ts uses (store RPCs, watch
+ * reconnects, and later client requests and workqueues).
+ */
+export class Backoff {
+  private current = 0;
+
+  constructor(
+    readonly initialMs = 25,
+    readonly maxMs = 1_000,
+    readonly factor = 2,
+  ) {}
+
+  /** The delay before the next attempt: initial, then multiplied by `factor` each time, up to `maxMs`. */
+  next(): number {
+    this.current = this.current === 0 ? this.initialMs : Math.min(this.current * this.factor, this.maxMs);
+    return this.current;
+  }
+
+  /** Start again from the initial delay (after a success). */
+  reset(): void {
+    this.current = 0;
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
