@@ -1,40 +1,79 @@
+import { join } from 'node:path';
+import { decodeKubernetesProtobuf } from '../apimachinery/protobuf/index.js';
+import { ApiServer } from '../apiserver/server.js';
+import { ensurePki, writeKubeconfig } from '../pki/index.js';
 import { Compactor } from '../storage/compactor.js';
 import { openStore } from '../storage/open-store.js';
 import { logger } from '../util/log.js';
+import { UsageError } from './command.js';
 import type { Command } from './command.js';
 import { storageConfig, storageOptionHelp, storageOptions } from './storage-flags.js';
+import { VERSION } from './version.js';
 
 const log = logger('server');
 
 /**
- * `k8ts server`: the control plane. Today it is its storage layer (the store and its compactor); the
- * API server, scheduler and controllers join this same command as they are built.
+ * `k8ts server`: the control plane on this machine: the store and its compactor, the cluster PKI, and
+ * the API server. The scheduler, controllers and the node join this same command as they are built.
  */
 export const serverCommand: Command = {
   name: 'server',
   summary: 'Run the k8ts control plane on this machine.',
-  usage: 'k8ts server [--data-dir DIR] [--storage sqlite|etcd|memory] [--etcd-endpoints URL,...]',
-  options: { ...storageOptions, 'compaction-interval': { type: 'string' } },
+  usage:
+    'k8ts server [--data-dir DIR] [--port PORT] [--bind-address ADDR] [--storage sqlite|etcd|memory] [--etcd-endpoints URL,...]',
+  options: {
+    ...storageOptions,
+    port: { type: 'string' },
+    'bind-address': { type: 'string' },
+    'compaction-interval': { type: 'string' },
+  },
   optionHelp: {
     ...storageOptionHelp,
+    port: 'HTTPS port of the API server (default 6443)',
+    'bind-address': 'address to listen on (default 0.0.0.0)',
     'compaction-interval': 'seconds between history compactions (default 300)',
   },
   async run(values) {
     const cfg = storageConfig(values);
+    const port = Number((values['port'] as string | undefined) ?? 6443);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new UsageError(`--port must be a port number, not ${String(values['port'])}`);
+    const bindAddress = (values['bind-address'] as string | undefined) ?? '0.0.0.0';
     const store = await openStore(cfg);
     const seconds = Number((values['compaction-interval'] as string | undefined) ?? 300);
     const compactor = new Compactor(store, { intervalMs: seconds * 1000, log: logger('compactor') }).start();
-    log.info('storage ready', {
+    const pki = await ensurePki(join(cfg.dataDir, 'pki'), { log: logger('pki') });
+    const api = new ApiServer({
+      store,
+      tls: { certPem: pki.serving.certPem, keyPem: pki.serving.keyPem, caPem: pki.caCertPem },
+      port,
+      bindAddress,
+      log: logger('apiserver'),
+      version: VERSION,
+      protobuf: decodeKubernetesProtobuf,
+    });
+    await api.start();
+    const host = bindAddress === '0.0.0.0' || bindAddress === '::' ? '127.0.0.1' : bindAddress;
+    const kubeconfig = join(cfg.dataDir, 'admin.kubeconfig');
+    writeKubeconfig(kubeconfig, {
+      server: `https://${host.includes(':') ? `[${host}]` : host}:${api.port}`,
+      caCertPem: pki.caCertPem,
+      clientCertPem: pki.admin.certPem,
+      clientKeyPem: pki.admin.keyPem,
+    });
+    log.info('ready', {
       backend: store.backend,
       dataDir: cfg.dataDir,
-      revision: await store.currentRevision(),
-      note: 'the API server is not part of this build yet',
+      port: api.port,
+      kubeconfig,
+      try: `KUBECONFIG=${kubeconfig} kubectl get ns`,
     });
     await new Promise<void>((resolve) => {
       process.once('SIGTERM', resolve);
       process.once('SIGINT', resolve);
     });
     log.info('shutting down');
+    await api.stop();
     compactor.stop();
     await store.close();
     return 0;

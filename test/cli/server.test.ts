@@ -42,15 +42,25 @@ test('k8ts --help lists the commands, and each command has --help', async () => 
 
 test('k8ts server holds its data dir, and shuts down cleanly on SIGTERM', async () => {
   const dataDir = `${tmp.dir}/state`;
-  const server = spawn(process.execPath, [bin, 'server', '--data-dir', dataDir], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const server = spawn(
+    process.execPath,
+    [bin, 'server', '--data-dir', dataDir, '--port', '0', '--bind-address', '127.0.0.1'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   const exited = once(server, 'exit');
   for await (const line of createInterface({ input: server.stderr })) {
-    const entry = JSON.parse(line) as { component: string; msg: string; backend?: string };
-    assert.equal(entry.component, 'server');
-    if (entry.msg === 'storage ready') {
+    const entry = JSON.parse(line) as {
+      component: string;
+      msg: string;
+      backend?: string;
+      kubeconfig?: string;
+    };
+    assert.ok(['server', 'pki', 'apiserver'].includes(entry.component), line);
+    if (entry.component === 'server' && entry.msg === 'ready') {
       assert.equal(entry.backend, 'sqlite');
+      assert.equal(entry.kubeconfig, `${dataDir}/admin.kubeconfig`);
       break;
     }
   }
@@ -65,5 +75,7 @@ test('k8ts server holds its data dir, and shuts down cleanly on SIGTERM', async 
   assert.deepEqual([code, signal], [0, null]);
   const status = await k8ts('store', 'status', '--data-dir', dataDir);
   assert.equal(status.code, 0, status.stderr);
-  assert.deepEqual(JSON.parse(status.stdout), { backend: 'sqlite', revision: 0, compactedRevision: 0 });
+  const st = JSON.parse(status.stdout) as { backend: string; revision: number; compactedRevision: number };
+  assert.equal(st.backend, 'sqlite');
+  assert.ok(st.revision >= 4, 'the four system namespaces were stored');
 });

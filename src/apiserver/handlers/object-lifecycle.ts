@@ -1,0 +1,177 @@
+/**
+ * The strategy steps kube-apiserver's generic registry runs around storage: preparing an object for
+ * create or update (server-owned metadata, generation, status/spec separation), defaulting and validation.
+ */
+import * as E from '../../apimachinery/errors.js';
+import type { FieldError } from '../../apimachinery/errors.js';
+import {
+  dns1123LabelErrors,
+  dns1123SubdomainErrors,
+  generateNameSuffix,
+  invalidValue,
+  now,
+  pathSegmentNameErrors,
+  required,
+} from '../../apimachinery/meta.js';
+import type { KubeObject, StoredObject } from '../../apimachinery/meta.js';
+import { groupVersion } from '../../api/types.js';
+import type { ResourceDefinition } from '../../api/types.js';
+import { newUid } from '../registry/object-store.js';
+
+const gr = (def: ResourceDefinition) => ({ group: def.group, resource: def.resource, kind: def.kind });
+
+function nameErrors(def: ResourceDefinition, name: string): string[] {
+  const rule = def.nameRule ?? 'subdomain';
+  if (rule === 'label') return dns1123LabelErrors(name);
+  if (rule === 'path') return pathSegmentNameErrors(name);
+  return dns1123SubdomainErrors(name);
+}
+
+function validateMeta(def: ResourceDefinition, obj: KubeObject): FieldError[] {
+  const errs: FieldError[] = [];
+  const meta = obj.metadata ?? {};
+  if (!meta.name) {
+    errs.push(required('metadata.name', 'name or generateName is required'));
+  } else {
+    for (const e of nameErrors(def, meta.name)) errs.push(invalidValue('metadata.name', meta.name, e));
+  }
+  for (const [k, v] of Object.entries(meta.labels ?? {})) {
+    if (typeof v !== 'string') errs.push(invalidValue(`metadata.labels`, v, 'label values must be strings'));
+    else if (v.length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(v))
+      errs.push(
+        invalidValue(
+          'metadata.labels',
+          v,
+          "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+        ),
+      );
+    const name = k.includes('/') ? k.slice(k.indexOf('/') + 1) : k;
+    if (name.length === 0 || name.length > 63 || !/^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/.test(name))
+      errs.push(
+        invalidValue(
+          'metadata.labels',
+          k,
+          "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+        ),
+      );
+  }
+  for (const [k, v] of Object.entries(meta.annotations ?? {}))
+    if (typeof v !== 'string')
+      errs.push(invalidValue(`metadata.annotations`, k, 'annotation values must be strings'));
+  return errs;
+}
+
+/** Checks apiVersion/kind of a body against the URL, filling them in when the client left them out. */
+export function checkTypeMeta(def: ResourceDefinition, obj: KubeObject): void {
+  const gv = groupVersion(def);
+  obj.apiVersion ??= gv;
+  obj.kind ??= def.kind;
+  if (obj.apiVersion !== gv || obj.kind !== def.kind)
+    throw E.badRequest(
+      `the API version in the data (${obj.apiVersion}) does not match the expected API version (${gv})`,
+    );
+}
+
+/** A new object: server-owned metadata set, client-set status dropped, defaults applied, validated. */
+export function prepareForCreate(
+  def: ResourceDefinition,
+  body: KubeObject,
+  namespace: string | undefined,
+): StoredObject {
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw E.badRequest('the body of the request must be an object');
+  checkTypeMeta(def, body);
+  const meta = (body.metadata ??= {});
+  if (def.namespaced) {
+    if (meta.namespace && namespace && meta.namespace !== namespace)
+      throw E.badRequest(
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
+    meta.namespace = namespace ?? meta.namespace;
+  } else {
+    delete meta.namespace;
+  }
+  if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${generateNameSuffix()}`;
+  meta.uid = newUid();
+  meta.creationTimestamp = now();
+  meta.generation = 1;
+  delete meta.resourceVersion;
+  delete meta.deletionTimestamp;
+  delete meta.deletionGracePeriodSeconds;
+  delete meta.selfLink;
+  if (def.status && def.kind !== 'Node') delete body['status'];
+  def.defaults?.(body);
+  const errs = [...validateMeta(def, body), ...(def.validate?.(body) ?? [])];
+  if (errs.length) throw E.invalid(gr(def), meta.name ?? '', errs);
+  return body as StoredObject;
+}
+
+export type UpdateTarget = 'main' | 'status';
+
+/**
+ * The object to store for an update of `old` to `body`: identity and server-owned metadata kept, the
+ * half the request may not change (status for the main resource, everything but status for /status)
+ * taken from `old`, generation bumped when the spec changed, then defaults and validation.
+ */
+export function prepareForUpdate(
+  def: ResourceDefinition,
+  body: KubeObject,
+  old: StoredObject,
+  target: UpdateTarget,
+): StoredObject {
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw E.badRequest('the body of the request must be an object');
+  checkTypeMeta(def, body);
+  const meta = (body.metadata ??= {});
+  if (meta.name !== undefined && meta.name !== old.metadata.name)
+    throw E.badRequest(
+      `the name of the object (${meta.name}) does not match the name on the URL (${old.metadata.name})`,
+    );
+  if (meta.uid !== undefined && meta.uid !== old.metadata.uid)
+    throw E.conflict(
+      gr(def),
+      old.metadata.name,
+      `Precondition failed: UID in precondition: ${meta.uid}, UID in object meta: ${old.metadata.uid}`,
+    );
+  let next: KubeObject;
+  if (target === 'status') {
+    next = { ...structuredClone(old), status: body['status'] };
+  } else {
+    next = body;
+    if (def.status) {
+      if ('status' in old) next['status'] = structuredClone(old['status']);
+      else delete next['status'];
+    }
+    // Labels, annotations, finalizers and owners may change; identity and server-owned fields may not.
+    next.metadata = {
+      ...meta,
+      name: old.metadata.name,
+      uid: old.metadata.uid,
+      creationTimestamp: old.metadata.creationTimestamp,
+      generation: old.metadata.generation,
+      ...(old.metadata.namespace ? { namespace: old.metadata.namespace } : {}),
+      ...(old.metadata.deletionTimestamp ? { deletionTimestamp: old.metadata.deletionTimestamp } : {}),
+      ...(old.metadata.deletionGracePeriodSeconds !== undefined
+        ? { deletionGracePeriodSeconds: old.metadata.deletionGracePeriodSeconds }
+        : {}),
+    };
+    if (!def.namespaced) delete next.metadata.namespace;
+  }
+  next.metadata!.resourceVersion = meta.resourceVersion ?? old.metadata.resourceVersion;
+  def.defaults?.(next);
+  if (target === 'main' && specChanged(def, old, next))
+    next.metadata!.generation = (old.metadata.generation ?? 1) + 1;
+  const errs = [...validateMeta(def, next), ...(def.validate?.(next, old) ?? [])];
+  if (errs.length) throw E.invalid(gr(def), old.metadata.name, errs);
+  return next as StoredObject;
+}
+
+function specChanged(def: ResourceDefinition, old: KubeObject, next: KubeObject): boolean {
+  const strip = (o: KubeObject) => {
+    const { metadata: _m, status: _s, ...rest } = o;
+    return JSON.stringify(rest);
+  };
+  return def.generationOnAnyChange || !def.status
+    ? strip(old) !== strip(next)
+    : JSON.stringify(old['spec']) !== JSON.stringify(next['spec']);
+}
