@@ -330,8 +330,8 @@ test('kubectl get -w streams changes as they happen', async () => {
     for (;;) {
       const r = await lines.next();
       if (r.done) break;
-      seen.push(r.value as string);
-      if (/watched/.test(r.value as string)) break;
+      seen.push(r.value);
+      if (/watched/.test(r.value)) break;
     }
     assert.match(seen[0] ?? '', /EVENT\s+NAME\s+DATA\s+AGE/, seen.join('\n'));
     assert.match(seen.at(-1) ?? '', /^ADDED\s+watched\s+0\s+/, seen.join('\n'));
