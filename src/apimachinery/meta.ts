@@ -46,7 +46,6 @@ export interface StoredObject extends KubeObject {
 export const now = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Kubernetes' message texts for name validation (k8s.io/apimachinery/pkg/util/validation). */
 export function dns1123LabelErrors(value: string): string[] {
@@ -59,15 +58,8 @@ export function dns1123LabelErrors(value: string): string[] {
   return errs;
 }
 
-export function dns1123SubdomainErrors(value: string): string[] {
-  const errs: string[] = [];
-  if (value.length > 253) errs.push('must be no more than 253 characters');
-  if (!DNS1123_SUBDOMAIN.test(value))
-    errs.push(
-      "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
-    );
-  return errs;
-}
+/** Names and label-key prefixes share one implementation of the subdomain rule. */
+export { dns1123SubdomainErrors } from './labels/validation.js';
 
 /** Path segment names may not be `.`/`..` nor contain `/` or `%` (every resource, whatever its own rule). */
 export function pathSegmentNameErrors(value: string): string[] {

@@ -89,6 +89,18 @@ const servicePorts = (svc: KubeObject): string => {
     .join(',');
 };
 
+/** The wide columns workload tables end with: the template's containers and images, and the selector. */
+export const WORKLOAD_WIDE_COLUMNS = [
+  col('Containers', 'Names of each container in the template.', 1),
+  col('Images', 'Images referenced by each container in the template.', 1),
+  col('Selector', 'Label selector for pods.', 1),
+];
+
+/** The cells of WORKLOAD_WIDE_COLUMNS. */
+export function workloadWideCells(podSpec: unknown, selector: string): [string, string, string] {
+  return [...containersImages(podSpec), selector];
+}
+
 export const coreResources: ResourceDefinition[] = [
   core({
     kind: 'Namespace',
@@ -644,22 +656,13 @@ export const coreResources: ResourceDefinition[] = [
       defaultPodSpec(rec((tmpl['spec'] ??= {})));
       o['status'] ??= { replicas: 0 };
     },
-    columns: [
-      col('Desired', ''),
-      col('Current', ''),
-      col('Ready', ''),
-      AGE,
-      col('Containers', '', 1),
-      col('Images', '', 1),
-      col('Selector', '', 1),
-    ],
+    columns: [col('Desired', ''), col('Current', ''), col('Ready', ''), AGE, ...WORKLOAD_WIDE_COLUMNS],
     cells: (o) => [
       num(at(o, 'spec.replicas')),
       num(at(o, 'status.replicas')),
       num(at(o, 'status.readyReplicas')),
       age(o),
-      ...containersImages(at(o, 'spec.template.spec')),
-      labelString(at(o, 'spec.selector')),
+      ...workloadWideCells(at(o, 'spec.template.spec'), labelString(at(o, 'spec.selector'))),
     ],
     selectableFields: { 'status.replicas': (o) => text(num(at(o, 'status.replicas'))) },
   }),

@@ -1,5 +1,7 @@
 /** Resources of the named API groups: apps, batch, networking, rbac, storage, and the rest the seeds use. */
 import type { FieldError } from '../../apimachinery/errors.js';
+import { selectorFromLabelSelector } from '../../apimachinery/labels/index.js';
+import type { LabelSelectorSpec } from '../../apimachinery/labels/index.js';
 import { invalidValue, notSupported, required } from '../../apimachinery/meta.js';
 import type { KubeObject } from '../../apimachinery/meta.js';
 import {
@@ -17,7 +19,13 @@ import {
   text,
 } from '../printing.js';
 import type { ResourceDefinition } from '../types.js';
-import { containersImages, defaultPodSpec, validatePodSpec } from './core.js';
+import {
+  WORKLOAD_WIDE_COLUMNS,
+  containersImages,
+  defaultPodSpec,
+  validatePodSpec,
+  workloadWideCells,
+} from './core.js';
 
 const inGroup =
   (group: string, version = 'v1') =>
@@ -28,29 +36,13 @@ const batch = inGroup('batch');
 const networking = inGroup('networking.k8s.io');
 const rbac = inGroup('rbac.authorization.k8s.io');
 
+/** Whether a metav1.LabelSelector selects these labels; a selector that cannot be parsed selects nothing. */
 function labelsMatch(selector: unknown, labels: Record<string, unknown>): boolean {
-  const s = rec(selector);
-  for (const [k, v] of Object.entries(rec(s['matchLabels']))) if (labels[k] !== v) return false;
-  for (const e of arr(s['matchExpressions'])) {
-    const key = text(e['key']);
-    const values = arr<string>(e['values']);
-    const has = key in labels;
-    switch (e['operator']) {
-      case 'In':
-        if (!has || !values.includes(text(labels[key]))) return false;
-        break;
-      case 'NotIn':
-        if (has && values.includes(text(labels[key]))) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-    }
+  try {
+    return selectorFromLabelSelector(selector as LabelSelectorSpec).matches(labels as Record<string, string>);
+  } catch {
+    return false;
   }
-  return true;
 }
 
 /** The checks every workload with `selector` + `template` shares (Deployment, ReplicaSet, StatefulSet, DaemonSet). */
@@ -141,21 +133,14 @@ export const groupResources: ResourceDefinition[] = [
         'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.',
       ),
       AGE,
-      col('Containers', 'Names of each container in the template.', 1),
-      col('Images', 'Images referenced by each container in the template.', 1),
-      col(
-        'Selector',
-        'Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.',
-        1,
-      ),
+      ...WORKLOAD_WIDE_COLUMNS,
     ],
     cells: (o) => [
       `${num(at(o, 'status.readyReplicas'))}/${num(at(o, 'spec.replicas'))}`,
       num(at(o, 'status.updatedReplicas')),
       num(at(o, 'status.availableReplicas')),
       age(o),
-      ...containersImages(at(o, 'spec.template.spec')),
-      selectorString(at(o, 'spec.selector')),
+      ...workloadWideCells(at(o, 'spec.template.spec'), selectorString(at(o, 'spec.selector'))),
     ],
   }),
   apps({
@@ -183,17 +168,14 @@ export const groupResources: ResourceDefinition[] = [
       col('Current', 'Replicas is the most recently observed number of replicas.'),
       col('Ready', 'The number of ready replicas for this replica set.'),
       AGE,
-      col('Containers', '', 1),
-      col('Images', '', 1),
-      col('Selector', '', 1),
+      ...WORKLOAD_WIDE_COLUMNS,
     ],
     cells: (o) => [
       num(at(o, 'spec.replicas')),
       num(at(o, 'status.replicas')),
       num(at(o, 'status.readyReplicas')),
       age(o),
-      ...containersImages(at(o, 'spec.template.spec')),
-      selectorString(at(o, 'spec.selector')),
+      ...workloadWideCells(at(o, 'spec.template.spec'), selectorString(at(o, 'spec.selector'))),
     ],
     selectableFields: { 'status.replicas': (o) => text(num(at(o, 'status.replicas'))) },
   }),
@@ -270,9 +252,7 @@ export const groupResources: ResourceDefinition[] = [
       col('Available', ''),
       col('Node Selector', ''),
       AGE,
-      col('Containers', '', 1),
-      col('Images', '', 1),
-      col('Selector', '', 1),
+      ...WORKLOAD_WIDE_COLUMNS,
     ],
     cells: (o) => [
       num(at(o, 'status.desiredNumberScheduled')),
@@ -282,8 +262,7 @@ export const groupResources: ResourceDefinition[] = [
       num(at(o, 'status.numberAvailable')),
       labelString(at(o, 'spec.template.spec.nodeSelector')),
       age(o),
-      ...containersImages(at(o, 'spec.template.spec')),
-      selectorString(at(o, 'spec.selector')),
+      ...workloadWideCells(at(o, 'spec.template.spec'), selectorString(at(o, 'spec.selector'))),
     ],
   }),
   apps({
@@ -353,9 +332,7 @@ export const groupResources: ResourceDefinition[] = [
       col('Completions', 'The completion status of the job'),
       col('Duration', 'Time required to complete the job.'),
       AGE,
-      col('Containers', '', 1),
-      col('Images', '', 1),
-      col('Selector', '', 1),
+      ...WORKLOAD_WIDE_COLUMNS,
     ],
     cells(o) {
       const conds = arr(at(o, 'status.conditions'));
@@ -382,8 +359,7 @@ export const groupResources: ResourceDefinition[] = [
         `${num(at(o, 'status.succeeded'))}/${text(at(o, 'spec.completions') ?? 1)}`,
         duration,
         age(o),
-        ...containersImages(at(o, 'spec.template.spec')),
-        selectorString(at(o, 'spec.selector')),
+        ...workloadWideCells(at(o, 'spec.template.spec'), selectorString(at(o, 'spec.selector'))),
       ];
     },
     selectableFields: { 'status.successful': (o) => text(num(at(o, 'status.succeeded'))) },
@@ -425,9 +401,7 @@ export const groupResources: ResourceDefinition[] = [
       col('Active', ''),
       col('Last Schedule', ''),
       AGE,
-      col('Containers', '', 1),
-      col('Images', '', 1),
-      col('Selector', '', 1),
+      ...WORKLOAD_WIDE_COLUMNS,
     ],
     cells(o) {
       const last = at(o, 'status.lastScheduleTime');
@@ -438,8 +412,10 @@ export const groupResources: ResourceDefinition[] = [
         arr(at(o, 'status.active')).length,
         typeof last === 'string' ? humanDur(Date.now() - Date.parse(last)) : '<none>',
         age(o),
-        ...containersImages(at(o, 'spec.jobTemplate.spec.template.spec')),
-        selectorString(at(o, 'spec.jobTemplate.spec.selector')),
+        ...workloadWideCells(
+          at(o, 'spec.jobTemplate.spec.template.spec'),
+          selectorString(at(o, 'spec.jobTemplate.spec.selector')),
+        ),
       ];
     },
   }),

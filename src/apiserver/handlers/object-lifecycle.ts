@@ -4,6 +4,7 @@
  */
 import * as E from '../../apimachinery/errors.js';
 import type { FieldError } from '../../apimachinery/errors.js';
+import { labelKeyErrors, labelValueErrors } from '../../apimachinery/labels/index.js';
 import {
   dns1123LabelErrors,
   dns1123SubdomainErrors,
@@ -36,24 +37,9 @@ function validateMeta(def: ResourceDefinition, obj: KubeObject): FieldError[] {
     for (const e of nameErrors(def, meta.name)) errs.push(invalidValue('metadata.name', meta.name, e));
   }
   for (const [k, v] of Object.entries(meta.labels ?? {})) {
-    if (typeof v !== 'string') errs.push(invalidValue(`metadata.labels`, v, 'label values must be strings'));
-    else if (v.length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(v))
-      errs.push(
-        invalidValue(
-          'metadata.labels',
-          v,
-          "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
-        ),
-      );
-    const name = k.includes('/') ? k.slice(k.indexOf('/') + 1) : k;
-    if (name.length === 0 || name.length > 63 || !/^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/.test(name))
-      errs.push(
-        invalidValue(
-          'metadata.labels',
-          k,
-          "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
-        ),
-      );
+    for (const e of labelKeyErrors(k)) errs.push(invalidValue('metadata.labels', k, e));
+    if (typeof v !== 'string') errs.push(invalidValue('metadata.labels', v, 'label values must be strings'));
+    else for (const e of labelValueErrors(v)) errs.push(invalidValue('metadata.labels', v, e));
   }
   for (const [k, v] of Object.entries(meta.annotations ?? {}))
     if (typeof v !== 'string')

@@ -4,6 +4,7 @@
  * validation → storage; this module is the last three.
  */
 import * as E from '../../apimachinery/errors.js';
+import { selectorFromLabelSelector, selectorFromSet } from '../../apimachinery/labels/index.js';
 import { now } from '../../apimachinery/meta.js';
 import type { KubeObject, StoredObject } from '../../apimachinery/meta.js';
 import {
@@ -495,13 +496,13 @@ function toScale(def: ResourceDefinition, obj: StoredObject): StoredObject {
   };
 }
 
+/** The canonical selector text of a workload: metav1.LabelSelector, or a plain map (ReplicationController). */
 function selectorToString(sel: unknown): string {
-  const s = sel as { matchLabels?: Record<string, string> } | Record<string, string>;
-  const labels =
-    'matchLabels' in s && typeof s.matchLabels === 'object' ? s.matchLabels : (s as Record<string, string>);
-  return Object.entries(labels ?? {})
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
+  const s = sel as Record<string, unknown>;
+  const isLabelSelector = 'matchLabels' in s || 'matchExpressions' in s;
+  return (
+    isLabelSelector ? selectorFromLabelSelector(s) : selectorFromSet(s as Record<string, string>)
+  ).toString();
 }
 
 async function handleScale(ctx: ResourceContext): Promise<void> {
