@@ -34,13 +34,24 @@ export async function startServer(args: string[] = []): Promise<RunningServer> {
   let port = 0;
   for await (const line of createInterface({ input: child.stderr })) {
     log.push(line);
-    const entry = JSON.parse(line) as { component?: string; msg?: string; port?: number };
+    let entry: { component?: string; msg?: string; port?: number };
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
+      continue; // not a log line (a usage error, say): kept in `log` for the message below
+    }
     if (entry.component === 'server' && entry.msg === 'ready') {
       port = entry.port!;
       break;
     }
   }
-  if (!port) throw new Error(`k8ts server did not become ready:\n${log.join('\n')}`);
+  if (!port) {
+    child.kill('SIGKILL');
+    await exited;
+    children.delete(child);
+    tmp.remove();
+    throw new Error(`k8ts server did not become ready:\n${log.join('\n')}`);
+  }
   child.stderr.resume();
   return {
     dataDir: tmp.dir,
