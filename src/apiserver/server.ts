@@ -22,6 +22,8 @@ import { OpenApi } from './handlers/openapi.js';
 import { handleResource } from './handlers/resources.js';
 import { send, sendStatus, sendText } from './http/io.js';
 import type { ProtobufDecoder, Req, Res } from './http/io.js';
+import { instrumentStore } from './metrics/instrumented-store.js';
+import { ApiServerMetrics } from './metrics/metrics.js';
 import { ObjectStore } from './registry/object-store.js';
 import { parseRequestInfo } from './request-info.js';
 
@@ -40,6 +42,7 @@ export interface ApiServerOptions {
 export class ApiServer {
   readonly registry: ResourceRegistry = builtinRegistry();
   readonly objects: ObjectStore;
+  readonly metrics = new ApiServerMetrics();
   private readonly server: http2.Http2SecureServer;
   private readonly authn = new AuthenticatorChain([x509Authenticator]);
   private readonly authz = new AuthorizerChain([publicInfoAuthorizer, mastersAuthorizer]);
@@ -51,7 +54,7 @@ export class ApiServer {
   private readonly sessions = new Set<http2.Http2Session>();
 
   constructor(private readonly opts: ApiServerOptions) {
-    this.objects = new ObjectStore(opts.store);
+    this.objects = new ObjectStore(instrumentStore(opts.store, this.metrics));
     this.admission = new AdmissionChain([namespaceLifecycle(this.registry)]);
     this.discovery = new Discovery(this.registry, () => `${opts.bindAddress ?? '127.0.0.1'}:${this.port}`);
     this.openapi = new OpenApi(this.registry);
@@ -127,6 +130,7 @@ export class ApiServer {
       return;
     }
     const info = parseRequestInfo(req.method ?? 'GET', url);
+    const done = this.metrics.requestStarted(info);
     try {
       const authn = await this.authn.authenticate(req);
       if (authn && 'error' in authn) throw E.unauthorized();
@@ -150,7 +154,7 @@ export class ApiServer {
         });
         return;
       }
-      this.handleNonResource(req, res, url);
+      await this.handleNonResource(req, res, url);
     } catch (err) {
       const status = E.isStatusError(err)
         ? err
@@ -159,6 +163,7 @@ export class ApiServer {
         this.opts.log.error('request failed', { method: req.method, path: url.pathname, err });
       sendStatus(res, status);
     } finally {
+      done(res.statusCode);
       this.opts.log.debug('request', {
         method: req.method,
         path: url.pathname,
@@ -169,25 +174,17 @@ export class ApiServer {
     }
   }
 
-  private handleNonResource(req: Req, res: Res, url: URL): void {
+  private async handleNonResource(req: Req, res: Res, url: URL): Promise<void> {
     const path = url.pathname;
-    if (/^\/(healthz|livez|readyz)\/?$/.test(path)) {
-      const which = path.replace(/\//g, '');
-      const checks = [
-        ['ping', true],
-        ['etcd', true],
-        ...(which === 'readyz' ? [['bootstrap-namespaces', this.ready]] : []),
-      ] as [string, boolean][];
-      const ok = checks.every(([, v]) => v);
-      if (url.searchParams.has('verbose')) {
-        const lines = checks.map(([n, v]) => `[${v ? '+' : '-'}]${n} ${v ? 'ok' : 'failed: not finished'}`);
-        sendText(res, ok ? 200 : 500, `${lines.join('\n')}\n${which} check ${ok ? 'passed' : 'failed'}\n`);
-      } else
-        sendText(
-          res,
-          ok ? 200 : 500,
-          ok ? 'ok' : `[-]bootstrap-namespaces failed: not finished\n${which} check failed`,
-        );
+    const health = /^\/(healthz|livez|readyz)\/?$/.exec(path);
+    if (health) {
+      await this.serveHealth(res, health[1]!, url);
+      return;
+    }
+    if (path === '/metrics') {
+      const { contentType, body } = await this.metrics.exposition();
+      res.writeHead(200, { 'content-type': contentType });
+      res.end(body);
       return;
     }
     if (path === '/version' || path === '/version/') {
@@ -206,5 +203,54 @@ export class ApiServer {
     if (this.discovery.serve(req, res, path)) return;
     if (this.openapi.serve(res, path)) return;
     throw new E.StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+  }
+
+  /**
+   * /healthz, /livez and /readyz as kube-apiserver answers them: `ok`, or one `[+]name ok` /
+   * `[-]name failed: reason` line per check with `?verbose` (or whenever a check fails).
+   */
+  private async serveHealth(res: Res, which: string, url: URL): Promise<void> {
+    const checks: [string, string | undefined][] = [
+      ['ping', undefined],
+      ['etcd', await this.probeStorage()],
+    ];
+    if (which === 'readyz') checks.push(['bootstrap-namespaces', this.ready ? undefined : 'not finished']);
+    const excluded = new Set(url.searchParams.getAll('exclude'));
+    const counted = checks.filter(([name]) => !excluded.has(name));
+    const ok = counted.every(([, failure]) => failure === undefined);
+    for (const [name, failure] of counted)
+      if (failure !== undefined)
+        this.opts.log.warn(`${which} check failed`, { check: name, reason: failure });
+    if (ok && !url.searchParams.has('verbose')) {
+      sendText(res, 200, 'ok');
+      return;
+    }
+    const lines = checks.map(([name, failure]) =>
+      excluded.has(name)
+        ? `[+]${name} excluded: ok`
+        : failure === undefined
+          ? `[+]${name} ok`
+          : `[-]${name} failed: reason withheld`,
+    );
+    sendText(res, ok ? 200 : 500, `${lines.join('\n')}\n${which} check ${ok ? 'passed' : 'failed'}\n`);
+  }
+
+  /** Reads the store's revision with a deadline; a failure message, or undefined when healthy. */
+  private async probeStorage(): Promise<string | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve('storage did not answer within 2s'), 2000);
+    });
+    try {
+      return await Promise.race([
+        this.opts.store.currentRevision().then(
+          () => undefined,
+          (err: unknown) => (err instanceof Error ? err.message : String(err)),
+        ),
+        deadline,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
