@@ -4,6 +4,8 @@
  */
 export class Backoff {
   private current = 0;
+  /** How many delays have been handed out since the last reset. */
+  attempts = 0;
 
   constructor(
     readonly initialMs = 25,
@@ -13,6 +15,7 @@ export class Backoff {
 
   /** The delay before the next attempt: initial, then multiplied by `factor` each time, up to `maxMs`. */
   next(): number {
+    this.attempts++;
     this.current = this.current === 0 ? this.initialMs : Math.min(this.current * this.factor, this.maxMs);
     return this.current;
   }
@@ -20,6 +23,7 @@ export class Backoff {
   /** Start again from the initial delay (after a success). */
   reset(): void {
     this.current = 0;
+    this.attempts = 0;
   }
 }
 

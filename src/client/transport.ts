@@ -1,0 +1,114 @@
+/**
+ * HTTPS to the API server over one multiplexed HTTP/2 connection, re-dialled when it drops. Every
+ * k8ts component talks to the API server through this, with its own client certificate or token.
+ */
+import http2 from 'node:http2';
+import type { ClientConfig } from './config.js';
+
+export interface HttpResponse {
+  status: number;
+  headers: http2.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export interface RequestOptions {
+  method: string;
+  /** Path and query, e.g. `/api/v1/namespaces/default/pods?limit=500`. */
+  path: string;
+  body?: Buffer | string;
+  contentType?: string;
+  accept?: string;
+  signal?: AbortSignal;
+}
+
+/** A response whose body is read as it arrives (watches). */
+export interface StreamingResponse {
+  status: number;
+  headers: http2.IncomingHttpHeaders;
+  /** The body, chunk by chunk; ends when the server ends the response or the request is aborted. */
+  chunks: AsyncIterable<Buffer>;
+  close(): void;
+}
+
+export class Transport {
+  private session: http2.ClientHttp2Session | undefined;
+
+  constructor(private readonly config: ClientConfig) {}
+
+  private connect(): http2.ClientHttp2Session {
+    if (this.session && !this.session.closed && !this.session.destroyed) return this.session;
+    const c = this.config;
+    const session = http2.connect(c.server, {
+      ca: c.caPem,
+      cert: c.certPem,
+      key: c.keyPem,
+      servername: c.tlsServerName,
+    });
+    // Errors surface on the requests that use the session; the session itself is simply dropped.
+    session.on('error', () => undefined);
+    session.on('goaway', () => session.close());
+    session.on('close', () => {
+      if (this.session === session) this.session = undefined;
+    });
+    // An idle connection must not keep the process alive.
+    session.unref();
+    this.session = session;
+    return session;
+  }
+
+  private open(opts: RequestOptions): http2.ClientHttp2Stream {
+    const headers: http2.OutgoingHttpHeaders = {
+      ':method': opts.method,
+      ':path': opts.path,
+      accept: opts.accept ?? 'application/json',
+      'user-agent': this.config.userAgent,
+    };
+    if (opts.contentType) headers['content-type'] = opts.contentType;
+    if (this.config.token) headers['authorization'] = `Bearer ${this.config.token}`;
+    const stream = this.connect().request(headers, {
+      endStream: opts.body === undefined,
+      signal: opts.signal,
+    });
+    if (opts.body !== undefined) stream.end(opts.body);
+    return stream;
+  }
+
+  request(opts: RequestOptions): Promise<HttpResponse> {
+    return new Promise((resolve, reject) => {
+      const stream = this.open(opts);
+      const chunks: Buffer[] = [];
+      let status = 0;
+      let headers: http2.IncomingHttpHeaders = {};
+      stream.on('response', (h) => {
+        status = Number(h[':status']);
+        headers = h;
+      });
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => resolve({ status, headers, body: Buffer.concat(chunks) }));
+      stream.on('error', reject);
+    });
+  }
+
+  stream(opts: RequestOptions): Promise<StreamingResponse> {
+    return new Promise((resolve, reject) => {
+      const stream = this.open(opts);
+      stream.once('error', reject);
+      stream.once('response', (h) => {
+        stream.off('error', reject);
+        // Errors after the headers end the iteration like a normal end of stream.
+        stream.on('error', () => stream.destroy());
+        resolve({
+          status: Number(h[':status']),
+          headers: h,
+          chunks: stream as AsyncIterable<Buffer>,
+          close: () => stream.close(http2.constants.NGHTTP2_CANCEL),
+        });
+      });
+    });
+  }
+
+  close(): void {
+    this.session?.close();
+    this.session = undefined;
+  }
+}
