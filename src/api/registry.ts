@@ -1,6 +1,7 @@
 /** Every built-in resource the API server serves, with lookups by URL parts and by kind. */
 import { coreResources } from './builtin/core.js';
 import { groupResources } from './builtin/groups.js';
+import { virtualResources } from './builtin/virtual.js';
 import { groupVersion } from './types.js';
 import type { ResourceDefinition } from './types.js';
 
@@ -26,10 +27,7 @@ export class ResourceRegistry {
       out.set(d.group, versions);
     }
     // Preferred version first (the newest GA), as Kubernetes lists autoscaling v2 before v1.
-    return [...out].map(([name, versions]) => ({
-      name,
-      versions: versions.sort((a, b) => b.localeCompare(a)),
-    }));
+    return [...out].map(([name, versions]) => ({ name, versions: versions.sort(compareVersionPriority) }));
   }
 
   inGroupVersion(group: string, version: string): ResourceDefinition[] {
@@ -37,5 +35,20 @@ export class ResourceRegistry {
   }
 }
 
+/**
+ * Kubernetes' version priority: GA before beta before alpha, higher numbers first within each
+ * (v2 > v1 > v1beta2 > v1beta1 > v1alpha1); anything else last, alphabetically.
+ */
+export function compareVersionPriority(a: string, b: string): number {
+  const rank = (v: string): [number, number, number] => {
+    const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
+    if (!m) return [3, 0, 0];
+    return [m[2] === 'alpha' ? 2 : m[2] === 'beta' ? 1 : 0, -Number(m[1]), -Number(m[3] ?? 0)];
+  };
+  const [x, y] = [rank(a), rank(b)];
+  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+  return a.localeCompare(b);
+}
+
 export const builtinRegistry = (): ResourceRegistry =>
-  new ResourceRegistry([...coreResources, ...groupResources]);
+  new ResourceRegistry([...coreResources, ...groupResources, ...virtualResources]);

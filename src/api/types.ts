@@ -20,6 +20,8 @@ export interface SubresourceDefinition {
   version?: string;
   kind: string;
   verbs: string[];
+  /** Updates through this subresource write the object's status half, with this strategy (a CSR's /approval). */
+  target?: WriteTarget;
 }
 
 export interface ResourceDefinition {
@@ -41,10 +43,23 @@ export interface ResourceDefinition {
   subresources?: SubresourceDefinition[];
   /** Whether the object kind has no spec/status split (ConfigMap, Secret): every change bumps generation. */
   generationOnAnyChange?: boolean;
+  /**
+   * Not kept in the store: every request is answered by a handler of its own (access reviews,
+   * TokenReview, ComponentStatus, the legacy `bindings`). `verbs` says which requests exist.
+   */
+  virtual?: boolean;
   /** Fills in defaults, as Kubernetes' defaulting functions do. */
   defaults?(obj: KubeObject): void;
-  /** Field errors for a create (old undefined) or update. Name checks are done generically. */
-  validate?(obj: KubeObject, old?: KubeObject): FieldError[];
+  /**
+   * Field errors for a create (old undefined) or update, where `target` says which endpoint wrote it.
+   * Name checks are done generically.
+   */
+  validate?(obj: KubeObject, old?: KubeObject, target?: WriteTarget): FieldError[];
+  /**
+   * Adjusts an update before validation, as Kubernetes' per-subresource strategies do (a CSR's
+   * /status keeps the approval conditions, its /approval keeps the certificate).
+   */
+  prepareUpdate?(next: KubeObject, old: KubeObject, target: WriteTarget): void;
   /** Name rule: DNS-1123 subdomain unless stated. */
   nameRule?: 'subdomain' | 'label' | 'path';
   /** Columns after NAME (and before AGE unless the row places age itself). */
@@ -56,6 +71,9 @@ export interface ResourceDefinition {
   /** Fields set by the server on create that a client cannot set (e.g. status). */
   clearOnCreate?: string[];
 }
+
+/** The endpoint an update came through: the object itself, /status, or a CSR's /approval. */
+export type WriteTarget = 'main' | 'status' | 'approval';
 
 export const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 

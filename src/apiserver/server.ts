@@ -13,13 +13,20 @@ import type { Logger } from '../util/log.js';
 import { AdmissionChain } from './admission/chain.js';
 import { SYSTEM_NAMESPACES, namespaceLifecycle } from './admission/namespace-lifecycle.js';
 import { AuthenticatorChain } from './authn/chain.js';
+import type { Authenticator } from './authn/chain.js';
+import { impersonatedUser } from './authn/impersonation.js';
+import { ServiceAccountTokens, serviceAccountTokenAuthenticator } from './authn/service-account-token.js';
+import type { ObjectGetter } from './authn/service-account-token.js';
 import { ANONYMOUS } from './authn/user.js';
 import { x509Authenticator } from './authn/x509.js';
 import { AuthorizerChain, mastersAuthorizer, publicInfoAuthorizer } from './authz/chain.js';
+import { ComponentHealth, storeProbe } from './health/component-status.js';
 import { Discovery } from './handlers/discovery.js';
 import { prepareForCreate } from './handlers/object-lifecycle.js';
 import { OpenApi } from './handlers/openapi.js';
 import { handleResource } from './handlers/resources.js';
+import { actionSubresource, handleVirtualResource } from './handlers/virtual.js';
+import type { VirtualServices } from './handlers/virtual.js';
 import { send, sendStatus, sendText } from './http/io.js';
 import type { ProtobufDecoder, Req, Res } from './http/io.js';
 import { instrumentStore } from './metrics/instrumented-store.js';
@@ -37,6 +44,10 @@ export interface ApiServerOptions {
   log: Logger;
   version?: string;
   protobuf?: ProtobufDecoder;
+  /** The service-account signing key (PKCS#8 PEM): enables TokenRequest and service account tokens. */
+  serviceAccountKeyPem?: string;
+  /** The `iss` of service account tokens; Kubernetes' default when absent. */
+  serviceAccountIssuer?: string;
 }
 
 export class ApiServer {
@@ -44,8 +55,12 @@ export class ApiServer {
   readonly objects: ObjectStore;
   readonly metrics = new ApiServerMetrics();
   private readonly server: http2.Http2SecureServer;
-  private readonly authn = new AuthenticatorChain([x509Authenticator]);
+  private readonly authn: AuthenticatorChain;
   private readonly authz = new AuthorizerChain([publicInfoAuthorizer, mastersAuthorizer]);
+  /** Component health for ComponentStatus; later components register their probes here. */
+  readonly health = new ComponentHealth();
+  private readonly tokens?: ServiceAccountTokens;
+  private readonly virtual: VirtualServices;
   private readonly admission: AdmissionChain;
   private readonly discovery: Discovery;
   private readonly openapi: OpenApi;
@@ -55,6 +70,23 @@ export class ApiServer {
 
   constructor(private readonly opts: ApiServerOptions) {
     this.objects = new ObjectStore(instrumentStore(opts.store, this.metrics));
+    const authenticators: Authenticator[] = [x509Authenticator];
+    if (opts.serviceAccountKeyPem) {
+      this.tokens = new ServiceAccountTokens({
+        privateKeyPem: opts.serviceAccountKeyPem,
+        ...(opts.serviceAccountIssuer ? { issuer: opts.serviceAccountIssuer } : {}),
+      });
+      authenticators.push(serviceAccountTokenAuthenticator(this.tokens, this.getObject));
+    }
+    this.authn = new AuthenticatorChain(authenticators);
+    this.health.register('etcd-0', storeProbe(opts.store));
+    this.virtual = {
+      registry: this.registry,
+      authz: this.authz,
+      health: this.health,
+      getObject: this.getObject,
+      ...(this.tokens ? { tokens: this.tokens } : {}),
+    };
     this.admission = new AdmissionChain([namespaceLifecycle(this.registry)]);
     this.discovery = new Discovery(this.registry, () => `${opts.bindAddress ?? '127.0.0.1'}:${this.port}`);
     this.openapi = new OpenApi(this.registry);
@@ -72,6 +104,17 @@ export class ApiServer {
       s.on('close', () => this.sessions.delete(s));
     });
   }
+
+  /** A core/v1 object by resource and name; undefined when it does not exist. */
+  private readonly getObject: ObjectGetter = async (resource, namespace, name) => {
+    const def = this.registry.lookup('', 'v1', resource)!;
+    try {
+      return await this.objects.get(def, namespace, name);
+    } catch (err) {
+      if (E.isStatusError(err, 'NotFound')) return undefined;
+      throw err;
+    }
+  };
 
   get port(): number {
     return (this.server.address() as AddressInfo | null)?.port ?? this.opts.port;
@@ -134,13 +177,13 @@ export class ApiServer {
     try {
       const authn = await this.authn.authenticate(req);
       if (authn && 'error' in authn) throw E.unauthorized();
-      const user = authn?.user ?? ANONYMOUS;
+      const user = await impersonatedUser(req, authn?.user ?? ANONYMOUS, this.authz);
       await this.authz.authorize(user, info);
       if (info.isResourceRequest) {
         const def = this.registry.lookup(info.group, info.version, info.resource);
         if (!def)
           throw E.notFound({ group: info.group, resource: info.resource }, info.name || info.resource);
-        await handleResource({
+        const ctx = {
           req,
           res,
           url,
@@ -151,7 +194,9 @@ export class ApiServer {
           admission: this.admission,
           protobuf: this.opts.protobuf,
           shutdown: this.shutdown.signal,
-        });
+          actionSubresource: actionSubresource(this.virtual),
+        };
+        await (def.virtual ? handleVirtualResource(ctx, this.virtual) : handleResource(ctx));
         return;
       }
       await this.handleNonResource(req, res, url);
@@ -176,6 +221,14 @@ export class ApiServer {
 
   private async handleNonResource(req: Req, res: Res, url: URL): Promise<void> {
     const path = url.pathname;
+    if (this.tokens && /^\/\.well-known\/openid-configuration\/?$/.test(path)) {
+      send(res, 200, this.tokens.openidConfiguration());
+      return;
+    }
+    if (this.tokens && /^\/openid\/v1\/jwks\/?$/.test(path)) {
+      send(res, 200, await this.tokens.jwks(), 'application/jwk-set+json');
+      return;
+    }
     const health = /^\/(healthz|livez|readyz)\/?$/.exec(path);
     if (health) {
       await this.serveHealth(res, health[1]!, url);
@@ -235,22 +288,9 @@ export class ApiServer {
     sendText(res, ok ? 200 : 500, `${lines.join('\n')}\n${which} check ${ok ? 'passed' : 'failed'}\n`);
   }
 
-  /** Reads the store's revision with a deadline; a failure message, or undefined when healthy. */
+  /** The storage probe with readyz's deadline: a failure message, or undefined when healthy. */
   private async probeStorage(): Promise<string | undefined> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<string>((resolve) => {
-      timer = setTimeout(() => resolve('storage did not answer within 2s'), 2000);
-    });
-    try {
-      return await Promise.race([
-        this.opts.store.currentRevision().then(
-          () => undefined,
-          (err: unknown) => (err instanceof Error ? err.message : String(err)),
-        ),
-        deadline,
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
+    const c = await this.health.condition('etcd-0', 2_000);
+    return c.status === 'True' ? undefined : (c.error ?? 'unhealthy');
   }
 }

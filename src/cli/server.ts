@@ -51,6 +51,7 @@ export const serverCommand: Command = {
       log: logger('apiserver'),
       version: VERSION,
       protobuf: decodeKubernetesProtobuf,
+      serviceAccountKeyPem: pki.serviceAccount.privateKeyPem,
     });
     await api.start();
     const host = bindAddress === '0.0.0.0' || bindAddress === '::' ? '127.0.0.1' : bindAddress;

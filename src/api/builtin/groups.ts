@@ -18,6 +18,7 @@ import {
   str,
   text,
 } from '../printing.js';
+import { prepareCsrUpdate, validateCsr } from '../certificates/csr-strategy.js';
 import type { ResourceDefinition } from '../types.js';
 import {
   WORKLOAD_WIDE_COLUMNS,
@@ -623,14 +624,15 @@ export const groupResources: ResourceDefinition[] = [
     shortNames: ['csr'],
     status: true,
     subresources: [
-      { name: 'approval', kind: 'CertificateSigningRequest', verbs: ['get', 'patch', 'update'] },
+      {
+        name: 'approval',
+        kind: 'CertificateSigningRequest',
+        verbs: ['get', 'patch', 'update'],
+        target: 'approval',
+      },
     ],
-    validate(o) {
-      const errs: FieldError[] = [];
-      if (!at(o, 'spec.request')) errs.push(required('spec.request'));
-      if (!at(o, 'spec.signerName')) errs.push(required('spec.signerName'));
-      return errs;
-    },
+    prepareUpdate: prepareCsrUpdate,
+    validate: validateCsr,
     columns: [
       AGE,
       col('SignerName', ''),

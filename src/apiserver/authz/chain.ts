@@ -1,62 +1,143 @@
 /**
  * Authorization: a chain of authorizers asked in order; the first that allows or denies decides, and a
- * request nobody allows is forbidden with the message Kubernetes gives.
+ * request nobody allows is forbidden with the message Kubernetes gives. The chain also answers rules
+ * listings (the union of what each authorizer grants) for SelfSubjectRulesReview.
  */
 import * as E from '../../apimachinery/errors.js';
 import type { UserInfo } from '../authn/user.js';
 import type { RequestInfo } from '../request-info.js';
+import { grantsAuthorizer } from './rules.js';
+import type { Attributes, Authorizer, AuthzResult, RulesResult } from './types.js';
 
-export type Decision = 'allow' | 'deny' | 'no-opinion';
-
-export interface Authorizer {
-  name: string;
-  authorize(user: UserInfo, info: RequestInfo): Decision | Promise<Decision>;
-}
+export type { Attributes, Authorizer, AuthzResult, Decision, RulesResult } from './types.js';
 
 /** Members of system:masters may do anything, as in Kubernetes. */
-export const mastersAuthorizer: Authorizer = {
-  name: 'system:masters',
-  authorize: (user) => (user.groups.includes('system:masters') ? 'allow' : 'no-opinion'),
-};
-
-/** The discovery, version and health endpoints every client may read (system:public-info-viewer and system:discovery). */
-const PUBLIC_PATHS = [/^\/(healthz|livez|readyz)(\/.*)?$/, /^\/version\/?$/];
-const DISCOVERY_PATHS = [/^\/api(\/v1)?\/?$/, /^\/apis(\/[^/]+(\/[^/]+)?)?\/?$/, /^\/openapi(\/.*)?$/];
-
-export const publicInfoAuthorizer: Authorizer = {
-  name: 'public-info',
-  authorize(user, info) {
-    if (info.isResourceRequest || info.verb !== 'get') return 'no-opinion';
-    if (PUBLIC_PATHS.some((r) => r.test(info.path))) return 'allow';
-    if (user.groups.includes('system:authenticated') && DISCOVERY_PATHS.some((r) => r.test(info.path)))
-      return 'allow';
-    return 'no-opinion';
+export const mastersAuthorizer: Authorizer = grantsAuthorizer('system:masters', [
+  {
+    groups: ['system:masters'],
+    resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }],
+    nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }],
   },
-};
+]);
+
+const PUBLIC_URLS = ['/healthz', '/livez', '/readyz', '/version', '/version/'];
+
+/**
+ * What every client may do, as Kubernetes' bootstrap roles grant it: read health and version
+ * (system:public-info-viewer, also unauthenticated), read discovery and OpenAPI (system:discovery), and
+ * ask about itself (system:basic-user: self access/rules reviews, SelfSubjectReview); service
+ * accounts may also read the token issuer's discovery documents.
+ */
+export const publicInfoAuthorizer: Authorizer = grantsAuthorizer('public-info', [
+  {
+    groups: ['system:authenticated', 'system:unauthenticated'],
+    nonResourceRules: [
+      // The per-check paths (/readyz/etcd ...) too, which kube-apiserver also serves to everyone.
+      { verbs: ['get'], nonResourceURLs: [...PUBLIC_URLS, '/healthz/*', '/livez/*', '/readyz/*'] },
+    ],
+  },
+  {
+    groups: ['system:authenticated'],
+    nonResourceRules: [
+      {
+        verbs: ['get'],
+        nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/openapi', '/openapi/*', ...PUBLIC_URLS],
+      },
+    ],
+    resourceRules: [
+      {
+        verbs: ['create'],
+        apiGroups: ['authorization.k8s.io'],
+        resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'],
+      },
+      { verbs: ['create'], apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'] },
+    ],
+  },
+  {
+    // system:service-account-issuer-discovery: service accounts may read the token issuer's keys.
+    groups: ['system:serviceaccounts'],
+    nonResourceRules: [
+      {
+        verbs: ['get'],
+        nonResourceURLs: [
+          '/.well-known/openid-configuration',
+          '/.well-known/openid-configuration/',
+          '/openid/v1/jwks',
+          '/openid/v1/jwks/',
+        ],
+      },
+    ],
+  },
+]);
 
 export class AuthorizerChain {
   constructor(private readonly authorizers: Authorizer[]) {}
 
-  async authorize(user: UserInfo, info: RequestInfo): Promise<void> {
+  /** The decision on one set of attributes (SubjectAccessReview and every request). */
+  async decide(attrs: Attributes): Promise<AuthzResult> {
+    const reasons: string[] = [];
+    const errors: string[] = [];
     for (const a of this.authorizers) {
-      const d = await a.authorize(user, info);
-      if (d === 'allow') return;
-      if (d === 'deny') break;
+      const r = await a.authorize(attrs);
+      if (r.decision !== 'no-opinion') return r;
+      if (r.reason) reasons.push(r.reason);
+      if (r.evaluationError) errors.push(r.evaluationError);
     }
-    throw forbiddenFor(user, info);
+    const result: AuthzResult = { decision: 'no-opinion', reason: reasons.join('\n') };
+    if (errors.length) result.evaluationError = errors.join(', ');
+    return result;
+  }
+
+  /** Throws Forbidden unless the request is allowed. */
+  async authorize(user: UserInfo, info: RequestInfo): Promise<void> {
+    const attrs = attributesOf(user, info);
+    const r = await this.decide(attrs);
+    if (r.decision !== 'allow') throw forbiddenFor(attrs, r.reason);
+  }
+
+  /** Everything the chain grants `user` in `namespace`: the union of every authorizer's rules. */
+  async rulesFor(user: UserInfo, namespace: string): Promise<RulesResult> {
+    const out: RulesResult = { resourceRules: [], nonResourceRules: [], incomplete: false };
+    const errors: string[] = [];
+    for (const a of this.authorizers) {
+      const r = await a.rulesFor(user, namespace);
+      out.resourceRules.push(...r.resourceRules);
+      out.nonResourceRules.push(...r.nonResourceRules);
+      if (r.incomplete) out.incomplete = true;
+      if (r.evaluationError) errors.push(r.evaluationError);
+    }
+    if (errors.length) out.evaluationError = errors.join(', ');
+    return out;
   }
 }
 
-export function forbiddenFor(user: UserInfo, info: RequestInfo): E.StatusError {
-  if (!info.isResourceRequest)
+export function attributesOf(user: UserInfo, info: RequestInfo): Attributes {
+  return {
+    user,
+    verb: info.verb,
+    isResourceRequest: info.isResourceRequest,
+    path: info.path,
+    namespace: info.namespace,
+    group: info.group,
+    version: info.version,
+    resource: info.resource,
+    subresource: info.subresource,
+    name: info.name,
+  };
+}
+
+/** kube-apiserver's Forbidden text: `pods is forbidden: User "x" cannot list resource "pods" in API group "" in the namespace "y"`. */
+export function forbiddenFor(a: Attributes, reason = ''): E.StatusError {
+  const why = reason ? `: ${reason}` : '';
+  if (!a.isResourceRequest)
     return new E.StatusError(
       403,
       'Forbidden',
-      `forbidden: User "${user.name}" cannot ${info.verb} path "${info.path}"`,
+      `forbidden: User "${a.user.name}" cannot ${a.verb} path "${a.path}"${why}`,
       {},
     );
-  const resource = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
-  const scope = info.namespace ? ` in the namespace "${info.namespace}"` : ' at the cluster scope';
-  const why = `User "${user.name}" cannot ${info.verb} resource "${resource}" in API group "${info.group}"${scope}`;
-  return E.forbidden({ group: info.group, resource: info.resource }, info.name, why);
+  const resource = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
+  const scope = a.namespace ? ` in the namespace "${a.namespace}"` : ' at the cluster scope';
+  const text = `User "${a.user.name}" cannot ${a.verb} resource "${resource}" in API group "${a.group}"${scope}${why}`;
+  return E.forbidden({ group: a.group, resource: a.resource }, a.name, text);
 }

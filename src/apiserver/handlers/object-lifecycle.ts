@@ -16,7 +16,7 @@ import {
 } from '../../apimachinery/meta.js';
 import type { KubeObject, StoredObject } from '../../apimachinery/meta.js';
 import { groupVersion } from '../../api/types.js';
-import type { ResourceDefinition } from '../../api/types.js';
+import type { ResourceDefinition, WriteTarget } from '../../api/types.js';
 import { newUid } from '../registry/object-store.js';
 
 const gr = (def: ResourceDefinition) => ({ group: def.group, resource: def.resource, kind: def.kind });
@@ -92,7 +92,7 @@ export function prepareForCreate(
   return body as StoredObject;
 }
 
-export type UpdateTarget = 'main' | 'status';
+export type UpdateTarget = WriteTarget;
 
 /**
  * The object to store for an update of `old` to `body`: identity and server-owned metadata kept, the
@@ -120,7 +120,7 @@ export function prepareForUpdate(
       `Precondition failed: UID in precondition: ${meta.uid}, UID in object meta: ${old.metadata.uid}`,
     );
   let next: KubeObject;
-  if (target === 'status') {
+  if (target !== 'main') {
     next = { ...structuredClone(old), status: body['status'] };
   } else {
     next = body;
@@ -144,10 +144,11 @@ export function prepareForUpdate(
     if (!def.namespaced) delete next.metadata.namespace;
   }
   next.metadata!.resourceVersion = meta.resourceVersion ?? old.metadata.resourceVersion;
+  def.prepareUpdate?.(next, old, target);
   def.defaults?.(next);
   if (target === 'main' && specChanged(def, old, next))
     next.metadata!.generation = (old.metadata.generation ?? 1) + 1;
-  const errs = [...validateMeta(def, next), ...(def.validate?.(next, old) ?? [])];
+  const errs = [...validateMeta(def, next), ...(def.validate?.(next, old, target) ?? [])];
   if (errs.length) throw E.invalid(gr(def), old.metadata.name, errs);
   return next as StoredObject;
 }

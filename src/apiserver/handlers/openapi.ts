@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ResourceRegistry } from '../../api/registry.js';
-import { groupVersion } from '../../api/types.js';
+import { ALL_VERBS, groupVersion } from '../../api/types.js';
 import type { ResourceDefinition } from '../../api/types.js';
 import { send } from '../http/io.js';
 import type { Res } from '../http/io.js';
@@ -29,13 +29,24 @@ function gvDocument(registry: ResourceRegistry, group: string, version: string):
     const collection = d.namespaced
       ? `${base}/namespaces/{namespace}/${d.resource}`
       : `${base}/${d.resource}`;
-    paths[collection] = { post: operation(d, 'post'), get: operation(d, 'list') };
-    paths[`${collection}/{name}`] = {
-      get: operation(d, 'get'),
-      put: operation(d, 'put'),
-      patch: operation(d, 'patch'),
-      delete: operation(d, 'delete'),
-    };
+    // Only the operations the resource serves: reviews are create-only, ComponentStatus read-only.
+    const verbs = d.verbs ?? ALL_VERBS;
+    const ops = (pairs: [string, string, string][]) =>
+      Object.fromEntries(
+        pairs.filter(([verb]) => verbs.includes(verb)).map(([, m, a]) => [m, operation(d, a)]),
+      );
+    const coll = ops([
+      ['create', 'post', 'post'],
+      ['list', 'get', 'list'],
+    ]);
+    const item = ops([
+      ['get', 'get', 'get'],
+      ['update', 'put', 'put'],
+      ['patch', 'patch', 'patch'],
+      ['delete', 'delete', 'delete'],
+    ]);
+    if (Object.keys(coll).length) paths[collection] = coll;
+    if (Object.keys(item).length) paths[`${collection}/{name}`] = item;
   }
   return {
     openapi: '3.0.0',

@@ -43,6 +43,12 @@ export interface ResourceContext {
   protobuf?: ProtobufDecoder;
   /** Resolves when the server shuts down, so watches end. */
   shutdown: AbortSignal;
+  /** Handlers of action subresources served elsewhere (pods/binding, pods/eviction, serviceaccounts/token). */
+  actionSubresource?: (
+    def: ResourceDefinition,
+    subresource: string,
+    verb: string,
+  ) => ((ctx: ResourceContext) => Promise<void>) | undefined;
 }
 
 const gr = (def: ResourceDefinition) => ({ group: def.group, resource: def.resource });
@@ -269,7 +275,7 @@ async function patch(ctx: ResourceContext, target: UpdateTarget): Promise<void> 
   }
 }
 
-interface DeleteOptions {
+export interface DeleteOptions {
   gracePeriodSeconds?: number;
   propagationPolicy?: string;
   preconditions?: { uid?: string; resourceVersion?: string };
@@ -312,7 +318,7 @@ function defaultPropagation(def: ResourceDefinition): string {
   return def.group === 'extensions' ? 'Orphan' : 'Background';
 }
 
-async function deleteOne(
+export async function deleteOne(
   ctx: ResourceContext,
   current: StoredObject,
   opts: DeleteOptions,
@@ -439,17 +445,21 @@ async function deleteCollection(ctx: ResourceContext): Promise<void> {
 
 async function handleSubresource(ctx: ResourceContext): Promise<void> {
   const { info, def } = ctx;
-  if (info.subresource === 'status' && def.status) {
+  const sub = def.subresources?.find((s) => s.name === info.subresource);
+  // /status, and subresources that write the status half the same way (a CSR's /approval).
+  const target = info.subresource === 'status' && def.status ? 'status' : sub?.target;
+  if (target) {
     if (info.verb === 'get')
       return respondObject(ctx, 200, await ctx.objects.get(def, namespaceOf(ctx), info.name));
-    if (info.verb === 'update') return update(ctx, 'status');
-    if (info.verb === 'patch') return patch(ctx, 'status');
+    if (info.verb === 'update') return update(ctx, target);
+    if (info.verb === 'patch') return patch(ctx, target);
     throw E.methodNotAllowed(info.verb, gr(def));
   }
   if (info.subresource === 'scale' && def.scale) return handleScale(ctx);
-  const sub = def.subresources?.find((s) => s.name === info.subresource);
   if (!sub)
     throw E.notFound({ group: def.group, resource: `${def.resource}/${info.subresource}` }, info.name);
+  const action = ctx.actionSubresource?.(def, sub.name, info.verb);
+  if (action) return action(ctx);
   if (def.kind === 'Namespace' && info.subresource === 'finalize' && info.verb === 'update')
     return finalizeNamespace(ctx);
   throw E.serviceUnavailable(`${def.resource}/${info.subresource} is not available on this server yet`);
