@@ -284,7 +284,7 @@ export function applyConfiguration(
     throw E.badRequest('metadata.managedFields must be nil');
   if (config['apiVersion'] !== req.apiVersion)
     throw E.badRequest(
-      `Incorrect version specified in apply patch. Specified patch version: ${String(config['apiVersion'] ?? '')}, expected: ${req.apiVersion}`,
+      `Incorrect version specified in apply patch. Specified patch version: ${typeof config['apiVersion'] === 'string' ? config['apiVersion'] : ''}, expected: ${req.apiVersion}`,
     );
   let managers: Managers;
   try {

@@ -23,11 +23,10 @@ export class FieldSet {
   }
 
   insert(path: Path): void {
-    if (path.length === 0) return;
-    let node: FieldSet = this;
-    for (const pe of path.slice(0, -1)) node = node.descend(pe);
-    const last = path.at(-1)!;
-    node.members.set(serializeElement(last), last);
+    const [first, ...rest] = path;
+    if (!first) return;
+    if (rest.length === 0) this.members.set(serializeElement(first), first);
+    else this.descend(first).insert(rest);
   }
 
   private descend(pe: PathElement): FieldSet {
@@ -41,13 +40,10 @@ export class FieldSet {
   }
 
   has(path: Path): boolean {
-    if (path.length === 0) return false;
-    let node: FieldSet | undefined = this;
-    for (const pe of path.slice(0, -1)) {
-      node = node.children.get(serializeElement(pe))?.set;
-      if (!node) return false;
-    }
-    return node.members.has(serializeElement(path.at(-1)!));
+    const [first, ...rest] = path;
+    if (!first) return false;
+    if (rest.length === 0) return this.members.has(serializeElement(first));
+    return this.child(first)?.has(rest) ?? false;
   }
 
   /** The subtree under `pe`, if any. */
@@ -63,14 +59,10 @@ export class FieldSet {
 
   /** Whether the set holds `path` or anything below it. */
   hasPrefix(path: Path): boolean {
-    let node: FieldSet | undefined = this;
-    for (const [i, pe] of path.entries()) {
-      const k = serializeElement(pe);
-      if (i === path.length - 1 && node.members.has(k)) return true;
-      node = node.children.get(k)?.set;
-      if (!node) return false;
-    }
-    return !node.isEmpty();
+    const [first, ...rest] = path;
+    if (!first) return !this.isEmpty();
+    if (rest.length === 0 && this.members.has(serializeElement(first))) return true;
+    return this.child(first)?.hasPrefix(rest) ?? false;
   }
 
   union(other: FieldSet): FieldSet {

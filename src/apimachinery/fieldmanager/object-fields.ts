@@ -137,7 +137,7 @@ function compareValues(
     else if (!jsonEqual(l, r)) c.modified.insert(path);
     return;
   }
-  if (bothObjects) compareObjectItems((l ?? {}) as JsonObject, (r ?? {}) as JsonObject, schema, path, c);
+  if (bothObjects) compareObjectItems(isJsonObject(l) ? l : {}, isJsonObject(r) ? r : {}, schema, path, c);
   else {
     const type = listTypeOf(schema);
     const left = indexItems((l ?? []) as JsonValue[], type);
