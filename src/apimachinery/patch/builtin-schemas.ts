@@ -14,6 +14,14 @@ const mergeBy = (mergeKey: string, items?: SmpSchema): SmpSchema => ({
   ...(items ? { items } : {}),
 });
 const byType = mergeBy('type');
+/** A list whose server-side apply keys are the merge key plus `protocol`, which defaults to TCP. */
+const byPortAndProtocol = (mergeKey: string): SmpSchema => ({
+  ...mergeBy(mergeKey),
+  listMapKeys: [mergeKey, 'protocol'],
+  keyDefaults: { protocol: 'TCP' },
+});
+/** metav1.LabelSelector is `+structType=atomic`. */
+const labelSelector: SmpSchema = { atomic: true };
 
 export const objectMetaSchema: SmpSchema = {
   fields: {
@@ -25,7 +33,7 @@ export const objectMetaSchema: SmpSchema = {
 /** Container and EphemeralContainer (whose fields are EphemeralContainerCommon, tagged alike). */
 export const containerSchema: SmpSchema = {
   fields: {
-    ports: mergeBy('containerPort'),
+    ports: byPortAndProtocol('containerPort'),
     env: mergeBy('name'),
     volumeMounts: mergeBy('mountPath'),
     volumeDevices: mergeBy('devicePath'),
@@ -40,7 +48,11 @@ export const podSpecSchema: SmpSchema = {
     ephemeralContainers: mergeBy('name', containerSchema),
     imagePullSecrets: mergeBy('name'),
     hostAliases: mergeBy('ip'),
-    topologySpreadConstraints: mergeBy('topologyKey'),
+    topologySpreadConstraints: {
+      ...mergeBy('topologyKey'),
+      listMapKeys: ['topologyKey', 'whenUnsatisfiable'],
+    },
+    nodeSelector: { atomic: true },
     schedulingGates: mergeBy('name'),
     resourceClaims: { ...mergeBy('name'), retainKeys: true },
   },
@@ -72,9 +84,11 @@ const kindSchema = (spec?: SmpSchema, status?: SmpSchema, extra?: Record<string,
 const withTemplate = (fields: Record<string, SmpSchema> = {}): SmpSchema => ({
   fields: { template: podTemplateSpecSchema, ...fields },
 });
+const withTemplateAndSelector = (fields: Record<string, SmpSchema> = {}): SmpSchema =>
+  withTemplate({ selector: labelSelector, ...fields });
 const conditionsStatus: SmpSchema = { fields: { conditions: byType } };
 
-export const jobSpecSchema: SmpSchema = withTemplate();
+export const jobSpecSchema: SmpSchema = withTemplateAndSelector();
 
 const webhookSchema: SmpSchema = { fields: { matchConditions: mergeBy('name') } };
 
@@ -85,7 +99,7 @@ const schemas: Readonly<Record<string, SmpSchema>> = {
   'v1/Pod': kindSchema(podSpecSchema, podStatusSchema),
   'v1/PodTemplate': kindSchema(undefined, undefined, { template: podTemplateSpecSchema }),
   'v1/ReplicationController': kindSchema(withTemplate(), conditionsStatus),
-  'v1/Service': kindSchema({ fields: { ports: mergeBy('port') } }, conditionsStatus),
+  'v1/Service': kindSchema({ fields: { ports: byPortAndProtocol('port') } }, conditionsStatus),
   'v1/ServiceAccount': kindSchema(undefined, undefined, { secrets: mergeBy('name') }),
   'v1/Node': kindSchema(
     { fields: { podCIDRs: { patchStrategy: 'merge' } } },
@@ -94,16 +108,19 @@ const schemas: Readonly<Record<string, SmpSchema>> = {
   'v1/Namespace': kindSchema(undefined, conditionsStatus),
   'v1/PersistentVolumeClaim': kindSchema(undefined, conditionsStatus),
   'v1/ComponentStatus': kindSchema(undefined, undefined, { conditions: byType }),
-  'apps/v1/Deployment': kindSchema(withTemplate({ strategy: { retainKeys: true } }), conditionsStatus),
-  'apps/v1/StatefulSet': kindSchema(withTemplate(), conditionsStatus),
-  'apps/v1/DaemonSet': kindSchema(withTemplate(), conditionsStatus),
-  'apps/v1/ReplicaSet': kindSchema(withTemplate(), conditionsStatus),
+  'apps/v1/Deployment': kindSchema(
+    withTemplateAndSelector({ strategy: { retainKeys: true } }),
+    conditionsStatus,
+  ),
+  'apps/v1/StatefulSet': kindSchema(withTemplateAndSelector(), conditionsStatus),
+  'apps/v1/DaemonSet': kindSchema(withTemplateAndSelector(), conditionsStatus),
+  'apps/v1/ReplicaSet': kindSchema(withTemplateAndSelector(), conditionsStatus),
   'batch/v1/Job': kindSchema(jobSpecSchema, conditionsStatus),
   'batch/v1/CronJob': kindSchema({
     fields: { jobTemplate: { fields: { metadata: objectMetaSchema, spec: jobSpecSchema } } },
   }),
   'policy/v1/PodDisruptionBudget': kindSchema(
-    { fields: { selector: { patchStrategy: 'replace' } } },
+    { fields: { selector: { patchStrategy: 'replace', atomic: true } } },
     conditionsStatus,
   ),
   'autoscaling/v2/HorizontalPodAutoscaler': kindSchema(undefined, conditionsStatus),

@@ -24,6 +24,18 @@ export interface SmpSchema {
    * flag documents the type; it does not change how a patch is applied.
    */
   retainKeys?: boolean;
+  /**
+   * Server-side apply's `x-kubernetes-list-map-keys` when they are more than the patch merge key
+   * (container ports: `containerPort` + `protocol`). Unset: the merge key alone.
+   */
+  listMapKeys?: readonly string[];
+  /** Defaults of list map keys an element may leave out (`protocol: TCP`), as the OpenAPI schema declares. */
+  keyDefaults?: Readonly<Record<string, string>>;
+  /**
+   * `x-kubernetes-map-type: atomic` / `+structType=atomic`: server-side apply owns and replaces the object
+   * as a whole (LabelSelector, nodeSelector). Strategic merge patch ignores it.
+   */
+  atomic?: boolean;
 }
 
 /** The schema of field `key` of an object described by `schema`. */

@@ -15,9 +15,32 @@ import {
   required,
 } from '../../apimachinery/meta.js';
 import type { KubeObject, StoredObject } from '../../apimachinery/meta.js';
+import type { ManagedFieldsEntry } from '../../apimachinery/fieldmanager/index.js';
 import { groupVersion } from '../../api/types.js';
 import type { ResourceDefinition, WriteTarget } from '../../api/types.js';
 import { newUid } from '../registry/object-store.js';
+
+/**
+ * Records who wrote which fields: returns the managedFields of `next`, written over `old` (undefined on
+ * create); `requested` is what the client sent as managedFields. See handlers/field-tracking.ts.
+ */
+export type FieldTracker = (
+  old: StoredObject | undefined,
+  next: KubeObject,
+  requested: unknown,
+) => ManagedFieldsEntry[] | undefined;
+
+function recordFields(
+  tracker: FieldTracker | undefined,
+  old: StoredObject | undefined,
+  next: KubeObject,
+  requested: unknown,
+): void {
+  if (!tracker) return;
+  const entries = tracker(old, next, requested);
+  if (entries?.length) next.metadata!.managedFields = entries;
+  else delete next.metadata!.managedFields;
+}
 
 const gr = (def: ResourceDefinition) => ({ group: def.group, resource: def.resource, kind: def.kind });
 
@@ -63,6 +86,7 @@ export function prepareForCreate(
   def: ResourceDefinition,
   body: KubeObject,
   namespace: string | undefined,
+  fields?: FieldTracker,
 ): StoredObject {
   if (body === null || typeof body !== 'object' || Array.isArray(body))
     throw E.badRequest('the body of the request must be an object');
@@ -89,6 +113,7 @@ export function prepareForCreate(
   def.defaults?.(body);
   const errs = [...validateMeta(def, body), ...(def.validate?.(body) ?? [])];
   if (errs.length) throw E.invalid(gr(def), meta.name ?? '', errs);
+  recordFields(fields, undefined, body, meta.managedFields);
   return body as StoredObject;
 }
 
@@ -104,6 +129,7 @@ export function prepareForUpdate(
   body: KubeObject,
   old: StoredObject,
   target: UpdateTarget,
+  fields?: FieldTracker,
 ): StoredObject {
   if (body === null || typeof body !== 'object' || Array.isArray(body))
     throw E.badRequest('the body of the request must be an object');
@@ -150,6 +176,7 @@ export function prepareForUpdate(
     next.metadata!.generation = (old.metadata.generation ?? 1) + 1;
   const errs = [...validateMeta(def, next), ...(def.validate?.(next, old, target) ?? [])];
   if (errs.length) throw E.invalid(gr(def), old.metadata.name, errs);
+  recordFields(fields, old, next, meta.managedFields);
   return next as StoredObject;
 }
 

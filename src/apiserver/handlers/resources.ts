@@ -25,6 +25,8 @@ import { decodeObject, mediaType, readBody, send } from '../http/io.js';
 import type { ProtobufDecoder, Req, Res } from '../http/io.js';
 import type { RequestInfo } from '../request-info.js';
 import type { ObjectStore } from '../registry/object-store.js';
+import { APPLY_PATCH, checkNonApplyPatchOptions, serverSideApply, updateTracker } from './field-tracking.js';
+import type { WriteOps } from './field-tracking.js';
 import { prepareForCreate, prepareForUpdate } from './object-lifecycle.js';
 import type { UpdateTarget } from './object-lifecycle.js';
 import { buildFilter } from './selectors.js';
@@ -169,7 +171,12 @@ async function list(ctx: ResourceContext): Promise<void> {
 
 async function create(ctx: ResourceContext): Promise<void> {
   const body = await readObjectBody(ctx);
-  const obj = prepareForCreate(ctx.def, body, namespaceOf(ctx));
+  const obj = prepareForCreate(ctx.def, body, namespaceOf(ctx), updateTracker(ctx, 'CreateOptions'));
+  respondObject(ctx, 201, await commitCreate(ctx, obj));
+}
+
+/** Admits and stores a new object (a dry run answers with it unstored). */
+async function commitCreate(ctx: ResourceContext, obj: StoredObject): Promise<StoredObject> {
   await ctx.admission.admit({
     operation: 'CREATE',
     def: ctx.def,
@@ -177,10 +184,11 @@ async function create(ctx: ResourceContext): Promise<void> {
     user: ctx.user,
     objects: ctx.objects,
   });
-  if (dryRun(ctx))
-    return respondObject(ctx, 201, { ...obj, metadata: { ...obj.metadata, resourceVersion: '' } });
-  respondObject(ctx, 201, await ctx.objects.create(ctx.def, obj));
+  if (dryRun(ctx)) return { ...obj, metadata: { ...obj.metadata, resourceVersion: '' } };
+  return ctx.objects.create(ctx.def, obj);
 }
+
+const writeOps: WriteOps = { commitCreate, commitUpdate, respond: respondObject, namespace: namespaceOf };
 
 /** Stores an update; an object being deleted whose last finalizer is gone is removed instead. */
 async function commitUpdate(
@@ -217,7 +225,8 @@ async function commitUpdate(
 async function update(ctx: ResourceContext, target: UpdateTarget): Promise<void> {
   const body = await readObjectBody(ctx);
   const old = await ctx.objects.get(ctx.def, namespaceOf(ctx), ctx.info.name);
-  const next = prepareForUpdate(ctx.def, body, old, target);
+  const fields = updateTracker(ctx, 'UpdateOptions', target === 'status' ? 'status' : undefined);
+  const next = prepareForUpdate(ctx.def, body, old, target, fields);
   respondObject(ctx, 200, await commitUpdate(ctx, next, old));
 }
 
@@ -248,6 +257,7 @@ const PATCH_TYPES = [
   'application/json-patch+json',
   'application/merge-patch+json',
   'application/strategic-merge-patch+json',
+  APPLY_PATCH,
 ];
 
 async function patch(ctx: ResourceContext, target: UpdateTarget): Promise<void> {
@@ -258,13 +268,16 @@ async function patch(ctx: ResourceContext, target: UpdateTarget): Promise<void> 
       'UnsupportedMediaType',
       `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`,
     );
+  if (type === APPLY_PATCH) return serverSideApply(ctx, target, writeOps);
+  checkNonApplyPatchOptions(ctx);
+  const fields = updateTracker(ctx, 'PatchOptions', target === 'status' ? 'status' : undefined);
   const body = await readBody(ctx.req);
   for (let attempt = 0; ; attempt++) {
     const old = await ctx.objects.get(ctx.def, namespaceOf(ctx), ctx.info.name);
     const patched = applyPatch(ctx, type, structuredClone(old), body);
     // A patch that names a resourceVersion is a precondition; one that does not is retried on conflict.
     const pinned = patched.metadata?.resourceVersion !== old.metadata.resourceVersion;
-    const next = prepareForUpdate(ctx.def, patched, old, target);
+    const next = prepareForUpdate(ctx.def, patched, old, target, fields);
     try {
       respondObject(ctx, 200, await commitUpdate(ctx, next, old));
       return;
@@ -535,6 +548,7 @@ async function handleScale(ctx: ResourceContext): Promise<void> {
     );
   if (info.verb === 'get') return send200(await ctx.objects.get(def, ns, info.name));
   if (info.verb !== 'update' && info.verb !== 'patch') throw E.methodNotAllowed(info.verb, gr(def));
+  const fields = updateTracker(ctx, info.verb === 'update' ? 'UpdateOptions' : 'PatchOptions', 'scale');
   const body = await readBody(ctx.req);
   for (let attempt = 0; ; attempt++) {
     const old = await ctx.objects.get(def, ns, info.name);
@@ -559,7 +573,7 @@ async function handleScale(ctx: ResourceContext): Promise<void> {
     const next = structuredClone(old);
     setAt(next, def.scale!.specReplicasPath, replicas);
     try {
-      send200(await commitUpdate(ctx, prepareForUpdate(def, next, old, 'main'), old));
+      send200(await commitUpdate(ctx, prepareForUpdate(def, next, old, 'main', fields), old));
       return;
     } catch (err) {
       if (E.isStatusError(err, 'Conflict') && attempt < 8 && info.verb === 'patch') continue;
