@@ -13,7 +13,7 @@ import type { JsonValue } from '../../apimachinery/json.js';
 import { fieldTreeFor } from '../../api/schema/field-tree.js';
 import { mediaType } from '../http/io.js';
 import type { Req, Res } from '../http/io.js';
-import { strictJsonErrors, unknownFieldErrors } from './strict-fields.js';
+import { pruneUnknownFields, strictJsonErrors, unknownFieldErrors } from './strict-fields.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -115,10 +115,14 @@ export function validateObjectFields(
 ): void {
   const directive = fieldValidationOf(r.url.searchParams, r.info.verb === 'create' ? 'create' : 'update');
   const type = mediaType(r.req);
-  if (directive === 'Ignore' || type === 'application/vnd.kubernetes.protobuf') return;
+  if (type === 'application/vnd.kubernetes.protobuf') return;
   const target = r.def;
   const tree = fieldTreeFor(target.group, target.version, target.kind);
   if (!tree) return;
+  if (directive === 'Ignore') {
+    pruneUnknownFields(obj, tree);
+    return;
+  }
   const text = body.toString('utf8');
   let errors: string[];
   if (isYaml(type)) {
@@ -133,6 +137,7 @@ export function validateObjectFields(
       `${bodyKind} in version ${JSON.stringify(bodyVersion)} cannot be handled as a ${target.kind}: ${msg}`,
     ),
   );
+  pruneUnknownFields(obj, tree);
 }
 
 /**
@@ -148,7 +153,7 @@ export function validatePatchedFields(
 ): void {
   const directive = fieldValidationOf(r.url.searchParams, 'patch');
   const target = r.def;
-  if (directive === 'Ignore') return;
+  const tree = fieldTreeFor(target.group, target.version, target.kind);
   const jsonPatch = patchType === 'application/json-patch+json';
   if (
     !jsonPatch &&
@@ -156,8 +161,11 @@ export function validatePatchedFields(
     patchType !== 'application/strategic-merge-patch+json'
   )
     return;
+  if (directive === 'Ignore') {
+    if (tree) pruneUnknownFields(patched, tree);
+    return;
+  }
   const text = patchBody.toString('utf8');
-  const tree = fieldTreeFor(target.group, target.version, target.kind);
   const errors = [
     ...strictJsonErrors(text, null).map((e) => (jsonPatch ? `json patch ${e}` : e)),
     ...(tree ? unknownFieldErrors(patched, tree) : []),
@@ -175,4 +183,5 @@ export function validatePatchedFields(
       },
     ]);
   });
+  if (tree) pruneUnknownFields(patched, tree);
 }

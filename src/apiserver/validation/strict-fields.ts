@@ -143,3 +143,23 @@ export function unknownFieldErrors(value: unknown, root: FieldNode): string[] {
   walk(value, root, '');
   return errors.list;
 }
+
+/**
+ * Removes the fields the type does not declare, in place: decoding into Kubernetes' typed objects drops
+ * them whatever the validation directive, so they are never stored.
+ */
+export function pruneUnknownFields(value: unknown, node: FieldNode): void {
+  if (value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    if (node.kind === 'list') for (const item of value) pruneUnknownFields(item, node.items);
+    return;
+  }
+  const o = value as Record<string, unknown>;
+  if (node.kind === 'map') for (const v of Object.values(o)) pruneUnknownFields(v, node.values);
+  else if (node.kind === 'struct')
+    for (const key of Object.keys(o)) {
+      const child = node.fields.get(key);
+      if (child) pruneUnknownFields(o[key], child);
+      else delete o[key];
+    }
+}
