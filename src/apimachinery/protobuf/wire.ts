@@ -141,6 +141,8 @@ export class WireReader {
 }
 
 const utf8Encoder = new TextEncoder();
+/** One-byte varints, shared: most keys and lengths are below 128. */
+const ONE_BYTE = Array.from({ length: 128 }, (_, i) => Uint8Array.of(i));
 
 /**
  * A minimal protobuf wire writer (proto3: zero values are left out). Nested messages are written by a
@@ -160,6 +162,10 @@ export class WireWriter {
   }
 
   private varint(n: number): void {
+    if (n < 128) {
+      this.push(ONE_BYTE[n]!);
+      return;
+    }
     const out: number[] = [];
     while (n > 0x7f) {
       out.push((n % 0x80) | 0x80);
