@@ -89,7 +89,7 @@ export class ApiServer {
     };
     this.admission = new AdmissionChain([namespaceLifecycle(this.registry)]);
     this.discovery = new Discovery(this.registry, () => `${opts.bindAddress ?? '127.0.0.1'}:${this.port}`);
-    this.openapi = new OpenApi(this.registry);
+    this.openapi = new OpenApi(this.registry, KUBERNETES_VERSION.gitVersion);
     this.server = http2.createSecureServer({
       cert: opts.tls.certPem,
       key: opts.tls.keyPem,
@@ -254,7 +254,7 @@ export class ApiServer {
       return;
     }
     if (this.discovery.serve(req, res, path)) return;
-    if (this.openapi.serve(res, path)) return;
+    if (this.openapi.serve(req, res, url)) return;
     throw new E.StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
   }
 

@@ -97,8 +97,8 @@ for (const k of versions) {
     const ns = `e2e-${k.version.replace('.', '-')}`;
     const run = (args: string[], input?: string) =>
       kubectl(k, server.kubeconfig, `${cache.dir}/${k.version}`, args, input);
-    // 1.27/1.28 validate against /openapi/v2 in protobuf form, which k8ts does not serve yet.
-    const validate = ['1.27', '1.28'].includes(k.version) ? ['--validate=false'] : [];
+    // Default validation on every version: 1.27/1.28 read /openapi/v2 (protobuf), 1.29+ /openapi/v3.
+    const validate: string[] = [];
 
     test('get namespaces shows the system namespaces with their columns', async () => {
       const rows = table(ok(await run(['get', 'ns']), 'get ns'));
@@ -292,7 +292,7 @@ test('kubectl get -w streams changes as they happen', async () => {
       k,
       server.kubeconfig,
       dir,
-      ['apply', '--validate=false', '-f', '-'],
+      ['apply', '-f', '-'],
       `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n`,
     ),
     'ns',
@@ -322,7 +322,7 @@ test('kubectl get -w streams changes as they happen', async () => {
       k,
       server.kubeconfig,
       dir,
-      ['create', '-f', '-', '--validate=false'],
+      ['create', '-f', '-'],
       `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: watched\n  namespace: ${ns}\n`,
     );
     ok(create, 'create');

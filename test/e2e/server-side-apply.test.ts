@@ -80,8 +80,6 @@ for (const k of versions) {
     const ns = `ssa-${k.version.replace('.', '-')}`;
     const run = (args: string[], input?: string) =>
       kubectl(k, server.kubeconfig, `${cache.dir}/${k.version}`, args, input);
-    // 1.27/1.28 validate against /openapi/v2 in protobuf form, which k8ts does not serve yet.
-    const validate = ['1.27', '1.28'].includes(k.version) ? ['--validate=false'] : [];
     // kubectl scale sends no fieldManager: the server names it after the User-Agent's program name.
     const scaleManager = basename(k.path);
     const managed = async (kind: string, name: string): Promise<Entry[]> => {
@@ -95,7 +93,7 @@ for (const k of versions) {
       ok(await run(['create', 'ns', ns]), 'create ns');
       const created = ok(
         await run(
-          ['apply', '--server-side', ...validate, '-f', '-'],
+          ['apply', '--server-side', '-f', '-'],
           deployment(ns, { replicas: 2, image: 'nginx:1.25', tier: true }),
         ),
         'apply',
@@ -113,7 +111,7 @@ for (const k of versions) {
 
       ok(
         await run(
-          ['apply', '--server-side', ...validate, '-f', '-'],
+          ['apply', '--server-side', '-f', '-'],
           deployment(ns, { replicas: 2, image: 'nginx:1.26' }),
         ),
         'apply change',
@@ -122,6 +120,19 @@ for (const k of versions) {
         await get('deploy', 'web', '{.spec.template.spec.containers[0].image} {.metadata.labels}'),
         'nginx:1.26 {"app":"web"}',
       );
+    });
+
+    test('a field the type does not declare fails the apply', async () => {
+      const r = await run(
+        ['apply', '--server-side', '-f', '-'],
+        `${configMap(ns, { a: '1' }).replace('name: cfg', 'name: undeclared')}bogus: 1\n`,
+      );
+      assert.notEqual(r.code, 0);
+      assert.match(
+        r.stderr,
+        /failed to create typed patch object \(\/v1, Kind=ConfigMap\): \.bogus: field not declared in schema/,
+      );
+      assert.notEqual((await run(['-n', ns, 'get', 'cm', 'undeclared'])).code, 0);
     });
 
     test('a field another manager changed conflicts; --force-conflicts takes it', async () => {
@@ -133,7 +144,7 @@ for (const k of versions) {
         [scaleManager, 'Update', 'apps/v1', { 'f:spec': { 'f:replicas': {} } }],
       );
       const conflict = await run(
-        ['apply', '--server-side', ...validate, '-f', '-'],
+        ['apply', '--server-side', '-f', '-'],
         deployment(ns, { replicas: 3, image: 'nginx:1.26' }),
       );
       assert.notEqual(conflict.code, 0);
@@ -148,7 +159,7 @@ for (const k of versions) {
 
       ok(
         await run(
-          ['apply', '--server-side', '--force-conflicts', ...validate, '-f', '-'],
+          ['apply', '--server-side', '--force-conflicts', '-f', '-'],
           deployment(ns, { replicas: 3, image: 'nginx:1.26' }),
         ),
         'force',
@@ -170,16 +181,13 @@ for (const k of versions) {
     });
 
     test('client-side apply, then server-side apply migrates ownership to kubectl', async () => {
-      ok(
-        await run(['apply', ...validate, '-f', '-'], configMap(ns, { a: '1', b: '2' })),
-        'client-side apply',
-      );
+      ok(await run(['apply', '-f', '-'], configMap(ns, { a: '1', b: '2' })), 'client-side apply');
       assert.deepEqual(
         (await managed('cm', 'cfg')).map((e) => `${e.manager}/${e.operation}`),
         ['kubectl-client-side-apply/Update'],
       );
       ok(
-        await run(['apply', '--server-side', ...validate, '-f', '-'], configMap(ns, { a: '10', b: '2' })),
+        await run(['apply', '--server-side', '-f', '-'], configMap(ns, { a: '10', b: '2' })),
         'server-side apply',
       );
       assert.equal(await get('cm', 'cfg', '{.data.a}'), '10');
@@ -194,13 +202,13 @@ for (const k of versions) {
       );
       assert.equal((JSON.parse(lastApplied) as { data: Record<string, string> }).data['a'], '10');
       // kubectl now owns b, so dropping it from the manifest removes it.
-      ok(await run(['apply', '--server-side', ...validate, '-f', '-'], configMap(ns, { a: '10' })), 'drop b');
+      ok(await run(['apply', '--server-side', '-f', '-'], configMap(ns, { a: '10' })), 'drop b');
       assert.equal(await get('cm', 'cfg', '{.data}'), '{"a":"10"}');
     });
 
     test('create, edit and patch record their managers', async () => {
       ok(await run(['-n', ns, 'create', 'configmap', 'made', '--from-literal=a=1']), 'create');
-      ok(await run(['-n', ns, 'edit', ...validate, 'configmap', 'made']), 'edit');
+      ok(await run(['-n', ns, 'edit', 'configmap', 'made']), 'edit');
       assert.equal(await get('cm', 'made', '{.data.a}'), 'edited');
       ok(
         await run(['-n', ns, 'patch', 'configmap', 'made', '--type=merge', '-p', '{"data":{"b":"2"}}']),

@@ -139,3 +139,83 @@ export class WireReader {
     return out;
   }
 }
+
+const utf8Encoder = new TextEncoder();
+/** One-byte varints, shared: most keys and lengths are below 128. */
+const ONE_BYTE = Array.from({ length: 128 }, (_, i) => Uint8Array.of(i));
+
+/**
+ * A minimal protobuf wire writer (proto3: zero values are left out). Nested messages are written by a
+ * child writer whose bytes are length-prefixed into the parent.
+ */
+export class WireWriter {
+  private readonly chunks: Uint8Array[] = [];
+  private size = 0;
+
+  get length(): number {
+    return this.size;
+  }
+
+  private push(bytes: Uint8Array): void {
+    this.chunks.push(bytes);
+    this.size += bytes.length;
+  }
+
+  private varint(n: number): void {
+    if (n < 128) {
+      this.push(ONE_BYTE[n]!);
+      return;
+    }
+    const out: number[] = [];
+    while (n > 0x7f) {
+      out.push((n % 0x80) | 0x80);
+      n = Math.floor(n / 0x80);
+    }
+    out.push(n);
+    this.push(Uint8Array.from(out));
+  }
+
+  private key(field: number, wire: number): void {
+    this.varint(field * 8 + wire);
+  }
+
+  string(field: number, value: string | undefined): this {
+    if (!value) return this;
+    const bytes = utf8Encoder.encode(value);
+    this.key(field, WireType.LengthDelimited);
+    this.varint(bytes.length);
+    this.push(bytes);
+    return this;
+  }
+
+  strings(field: number, values: readonly string[] | undefined): this {
+    for (const v of values ?? []) {
+      const bytes = utf8Encoder.encode(v);
+      this.key(field, WireType.LengthDelimited);
+      this.varint(bytes.length);
+      this.push(bytes);
+    }
+    return this;
+  }
+
+  bool(field: number, value: boolean | undefined): this {
+    if (!value) return this;
+    this.key(field, WireType.Varint);
+    this.varint(1);
+    return this;
+  }
+
+  /** A nested message, written by `fill` into a child writer (written even when empty). */
+  message(field: number, fill: (w: WireWriter) => void): this {
+    const child = new WireWriter();
+    fill(child);
+    this.key(field, WireType.LengthDelimited);
+    this.varint(child.size);
+    for (const c of child.chunks) this.push(c);
+    return this;
+  }
+
+  finish(): Uint8Array {
+    return Buffer.concat(this.chunks, this.size);
+  }
+}

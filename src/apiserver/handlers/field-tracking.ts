@@ -20,6 +20,8 @@ import { smpSchemaFor } from '../../apimachinery/patch/index.js';
 import { groupVersion } from '../../api/types.js';
 import { readBody } from '../http/io.js';
 import { prepareForCreate, prepareForUpdate } from './object-lifecycle.js';
+import { fieldTreeFor } from '../../api/schema/field-tree.js';
+import { unknownFieldErrors } from '../validation/strict-fields.js';
 import type { FieldTracker, UpdateTarget } from './object-lifecycle.js';
 import type { ResourceContext } from './resources.js';
 
@@ -87,12 +89,29 @@ function decodeConfiguration(body: Buffer): JsonObject {
   return parsed as JsonObject;
 }
 
+/**
+ * An applied configuration is converted to the typed object before merging, so a field the type does
+ * not declare fails the request whatever fieldValidation says, in structured-merge-diff's words.
+ */
+function rejectUndeclaredFields(def: ResourceContext['def'], config: JsonObject): void {
+  const tree = fieldTreeFor(def.group, def.version, def.kind);
+  if (!tree) return;
+  const paths = unknownFieldErrors(config, tree).map(
+    (e) => `.${/"(.*)"$/.exec(e)?.[1] ?? e}: field not declared in schema`,
+  );
+  if (!paths.length) return;
+  const gvk = `${def.group ? `${def.group}/` : '/'}${def.version}, Kind=${def.kind}`;
+  const detail = paths.length === 1 ? paths[0]! : `errors:\n  ${paths.join('\n  ')}`;
+  throw E.badRequest(`failed to create typed patch object (${gvk}): ${detail}`);
+}
+
 /** PATCH with `application/apply-patch+yaml` on the main resource or /status. */
 export async function serverSideApply(
   ctx: ResourceContext,
   target: UpdateTarget,
   ops: WriteOps,
 ): Promise<void> {
+  if (target === 'approval') throw E.unsupportedMediaType();
   const q = ctx.url.searchParams;
   const manager = q.get('fieldManager') ?? '';
   const errs = manager
@@ -102,6 +121,7 @@ export async function serverSideApply(
   const force = q.get('force') === 'true';
   const config = decodeConfiguration(await readBody(ctx.req));
   const def = ctx.def;
+  rejectUndeclaredFields(def, config);
   const request = {
     manager,
     force,

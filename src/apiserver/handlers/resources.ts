@@ -24,6 +24,7 @@ import type { ResponseFormat } from '../http/negotiate.js';
 import { decodeObject, mediaType, readBody, send } from '../http/io.js';
 import type { ProtobufDecoder, Req, Res } from '../http/io.js';
 import type { RequestInfo } from '../request-info.js';
+import { validateObjectFields, validatePatchedFields } from '../validation/field-validation.js';
 import type { ObjectStore } from '../registry/object-store.js';
 import { APPLY_PATCH, checkNonApplyPatchOptions, serverSideApply, updateTracker } from './field-tracking.js';
 import type { WriteOps } from './field-tracking.js';
@@ -94,6 +95,7 @@ async function readObjectBody(ctx: ResourceContext): Promise<KubeObject> {
   const obj = decodeObject(body, mediaType(ctx.req), ctx.protobuf);
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj))
     throw E.badRequest('the body of the request must be a JSON object');
+  validateObjectFields(ctx, body, obj as KubeObject);
   return obj as KubeObject;
 }
 
@@ -275,6 +277,7 @@ async function patch(ctx: ResourceContext, target: UpdateTarget): Promise<void> 
   for (let attempt = 0; ; attempt++) {
     const old = await ctx.objects.get(ctx.def, namespaceOf(ctx), ctx.info.name);
     const patched = applyPatch(ctx, type, structuredClone(old), body);
+    validatePatchedFields(ctx, type, body, patched);
     // A patch that names a resourceVersion is a precondition; one that does not is retried on conflict.
     const pinned = patched.metadata?.resourceVersion !== old.metadata.resourceVersion;
     const next = prepareForUpdate(ctx.def, patched, old, target, fields);
