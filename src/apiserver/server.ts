@@ -19,7 +19,12 @@ import { ServiceAccountTokens, serviceAccountTokenAuthenticator } from './authn/
 import type { ObjectGetter } from './authn/service-account-token.js';
 import { ANONYMOUS } from './authn/user.js';
 import { x509Authenticator } from './authn/x509.js';
-import { AuthorizerChain, mastersAuthorizer, publicInfoAuthorizer } from './authz/chain.js';
+import {
+  AuthorizerChain,
+  controlPlaneAuthorizer,
+  mastersAuthorizer,
+  publicInfoAuthorizer,
+} from './authz/chain.js';
 import { ComponentHealth, storeProbe } from './health/component-status.js';
 import { Discovery } from './handlers/discovery.js';
 import { prepareForCreate } from './handlers/object-lifecycle.js';
@@ -56,7 +61,11 @@ export class ApiServer {
   readonly metrics = new ApiServerMetrics();
   private readonly server: http2.Http2SecureServer;
   private readonly authn: AuthenticatorChain;
-  private readonly authz = new AuthorizerChain([publicInfoAuthorizer, mastersAuthorizer]);
+  private readonly authz = new AuthorizerChain([
+    publicInfoAuthorizer,
+    mastersAuthorizer,
+    controlPlaneAuthorizer,
+  ]);
   /** Component health for ComponentStatus; later components register their probes here. */
   readonly health = new ComponentHealth();
   private readonly tokens?: ServiceAccountTokens;

@@ -1,11 +1,14 @@
 import { join } from 'node:path';
 import { decodeKubernetesProtobuf } from '../apimachinery/protobuf/index.js';
+import { CONTROLLER_MANAGER_USER } from '../apiserver/authz/chain.js';
 import { ApiServer } from '../apiserver/server.js';
+import { ControllerManager } from '../controllers/manager.js';
 import { ensurePki, writeKubeconfig } from '../pki/index.js';
 import { Compactor } from '../storage/compactor.js';
 import { openStore } from '../storage/open-store.js';
 import { logger } from '../util/log.js';
 import { UsageError } from './command.js';
+import { componentClient } from './components.js';
 import type { Command } from './command.js';
 import { storageConfig, storageOptionHelp, storageOptions } from './storage-flags.js';
 import { VERSION } from './version.js';
@@ -26,12 +29,17 @@ export const serverCommand: Command = {
     port: { type: 'string' },
     'bind-address': { type: 'string' },
     'compaction-interval': { type: 'string' },
+    'disable-controller-manager': { type: 'boolean' },
+    'leader-elect': { type: 'string' },
   },
   optionHelp: {
     ...storageOptionHelp,
     port: 'HTTPS port of the API server (default 6443)',
     'bind-address': 'address to listen on (default 0.0.0.0)',
     'compaction-interval': 'seconds between history compactions (default 300)',
+    'disable-controller-manager': 'do not run the controller manager in this process',
+    'leader-elect':
+      'true|false: controllers run only while this server holds the kube-controller-manager Lease (default true)',
   },
   async run(values) {
     const cfg = storageConfig(values);
@@ -39,6 +47,9 @@ export const serverCommand: Command = {
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new UsageError(`--port must be a port number, not ${String(values['port'])}`);
     const bindAddress = (values['bind-address'] as string | undefined) ?? '0.0.0.0';
+    const leaderElect = String(values['leader-elect'] ?? 'true');
+    if (leaderElect !== 'true' && leaderElect !== 'false')
+      throw new UsageError(`--leader-elect must be true or false, not ${leaderElect}`);
     const store = await openStore(cfg);
     const seconds = Number((values['compaction-interval'] as string | undefined) ?? 300);
     const compactor = new Compactor(store, { intervalMs: seconds * 1000, log: logger('compactor') }).start();
@@ -54,6 +65,13 @@ export const serverCommand: Command = {
       serviceAccountKeyPem: pki.serviceAccount.privateKeyPem,
     });
     await api.start();
+    const stopComponents = new AbortController();
+    const running: Promise<void>[] = [];
+    if (!values['disable-controller-manager']) {
+      const client = await componentClient(pki, api.port, CONTROLLER_MANAGER_USER, 'kube-controller-manager');
+      const manager = new ControllerManager({ client, leaderElect: leaderElect === 'true' });
+      running.push(manager.run(stopComponents.signal).finally(() => client.close()));
+    }
     const host = bindAddress === '0.0.0.0' || bindAddress === '::' ? '127.0.0.1' : bindAddress;
     const kubeconfig = join(cfg.dataDir, 'admin.kubeconfig');
     writeKubeconfig(kubeconfig, {
@@ -74,6 +92,8 @@ export const serverCommand: Command = {
       process.once('SIGINT', resolve);
     });
     log.info('shutting down');
+    stopComponents.abort();
+    await Promise.all(running);
     await api.stop();
     compactor.stop();
     await store.close();

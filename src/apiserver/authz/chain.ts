@@ -20,6 +20,23 @@ export const mastersAuthorizer: Authorizer = grantsAuthorizer('system:masters', 
   },
 ]);
 
+/** The users the control-plane components authenticate as, with their own client certificates. */
+export const CONTROLLER_MANAGER_USER = 'system:kube-controller-manager';
+export const SCHEDULER_USER = 'system:kube-scheduler';
+
+/**
+ * The control-plane components may do anything. This stands in for their bootstrap RBAC roles
+ * (system:kube-controller-manager, system:kube-scheduler) until RBAC is in the chain.
+ */
+export const controlPlaneAuthorizer: Authorizer = grantsAuthorizer('control-plane', [
+  {
+    groups: [],
+    users: [CONTROLLER_MANAGER_USER, SCHEDULER_USER],
+    resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }],
+    nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }],
+  },
+]);
+
 const PUBLIC_URLS = ['/healthz', '/livez', '/readyz', '/version', '/version/'];
 
 /**

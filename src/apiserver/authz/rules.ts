@@ -61,6 +61,8 @@ export function rulesAllow(
 /** Rules granted to every member of any of `groups`. */
 export interface Grant {
   groups: string[];
+  /** Users the grant applies to whatever their groups. */
+  users?: string[];
   resourceRules?: ResourceRule[];
   nonResourceRules?: NonResourceRule[];
   /** Said in the review's `reason` when this grant allows a request. */
@@ -69,7 +71,8 @@ export interface Grant {
 
 /** An authorizer of fixed grants: allows what a grant to one of the user's groups allows, else no opinion. */
 export function grantsAuthorizer(name: string, grants: Grant[]): Authorizer {
-  const applying = (user: UserInfo) => grants.filter((g) => g.groups.some((x) => user.groups.includes(x)));
+  const applying = (user: UserInfo) =>
+    grants.filter((g) => g.groups.some((x) => user.groups.includes(x)) || g.users?.includes(user.name));
   return {
     name,
     authorize(a: Attributes): AuthzResult {

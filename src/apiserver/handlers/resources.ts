@@ -210,7 +210,8 @@ async function commitUpdate(
   if (
     next.metadata.deletionTimestamp &&
     !(next.metadata.finalizers ?? []).length &&
-    !isGracefulPod(ctx.def, next)
+    !isGracefulPod(ctx.def, next) &&
+    !holdsNamespaceFinalizers(ctx.def, next)
   ) {
     return ctx.objects.delete(ctx.def, {
       ...next,
@@ -318,6 +319,15 @@ async function deleteOptions(ctx: ResourceContext): Promise<DeleteOptions> {
 }
 
 /** Pods on a node are deleted gracefully: marked, then removed by the kubelet once the containers stop. */
+/** A terminating namespace stays until its spec.finalizers are cleared through /finalize. */
+function holdsNamespaceFinalizers(def: ResourceDefinition, obj: StoredObject): boolean {
+  return (
+    def.kind === 'Namespace' &&
+    def.group === '' &&
+    ((at(obj, 'spec.finalizers') as unknown[] | undefined)?.length ?? 0) > 0
+  );
+}
+
 function isGracefulPod(def: ResourceDefinition, obj: StoredObject): boolean {
   if (def.kind !== 'Pod' || def.group !== '') return false;
   const phase = at(obj, 'status.phase');

@@ -1,0 +1,93 @@
+/**
+ * The controller manager: runs the controllers as one API client with its own credentials, sharing
+ * informers, behind leader election on the `kube-system/kube-controller-manager` Lease so that only
+ * one instance acts at a time (seed 002's `--leader-elect`).
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { EventRecorder } from '../client/events.js';
+import { LeaderElector } from '../client/leader-election.js';
+import type { RestClient } from '../client/rest.js';
+import { SharedInformers } from '../client/shared-informers.js';
+import { logger } from '../util/log.js';
+import type { Logger } from '../util/log.js';
+import type { Controller, ControllerContext } from './controller.js';
+import { NamespaceController } from './namespace/namespace-controller.js';
+import { ServiceAccountController } from './serviceaccount/serviceaccount-controller.js';
+
+/** Every controller by the name `--controllers` uses, as kube-controller-manager names them. */
+export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller> = {
+  namespace: (ctx) => new NamespaceController(ctx),
+  serviceaccount: (ctx) => new ServiceAccountController(ctx),
+};
+
+export interface ControllerManagerOptions {
+  client: RestClient;
+  /** Take part in leader election (default true). */
+  leaderElect?: boolean;
+  /** Names from CONTROLLERS to run (default all). */
+  controllers?: string[];
+  identity?: string;
+  log?: Logger;
+}
+
+export class ControllerManager {
+  private readonly log: Logger;
+  private leading = false;
+
+  constructor(private readonly opts: ControllerManagerOptions) {
+    this.log = opts.log ?? logger('controller-manager');
+    for (const name of opts.controllers ?? [])
+      if (!(name in CONTROLLERS)) throw new Error(`unknown controller ${JSON.stringify(name)}`);
+  }
+
+  /** Whether this instance runs the controllers now (it leads, or leader election is off). */
+  get active(): boolean {
+    return this.leading;
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    if (this.opts.leaderElect === false) return this.runControllers(signal);
+    const elector = new LeaderElector({
+      client: this.opts.client,
+      namespace: 'kube-system',
+      name: 'kube-controller-manager',
+      identity: this.opts.identity ?? `${hostname()}_${randomUUID()}`,
+      log: this.log,
+      onStartedLeading: (leading) => void this.runControllers(leading),
+    });
+    await elector.run(signal);
+  }
+
+  private async runControllers(signal: AbortSignal): Promise<void> {
+    const client = this.opts.client;
+    const informers = new SharedInformers(client, this.log);
+    const recorders = new Map<string, EventRecorder>();
+    const ctx: ControllerContext = {
+      client,
+      informers,
+      log: (component) => logger(component),
+      events: (component) => {
+        let r = recorders.get(component);
+        if (!r) recorders.set(component, (r = new EventRecorder(client, { component }, this.log)));
+        return r;
+      },
+    };
+    const names = this.opts.controllers ?? Object.keys(CONTROLLERS);
+    const controllers = names.map((n) => CONTROLLERS[n]!(ctx));
+    informers.start();
+    this.leading = true;
+    try {
+      await Promise.race([
+        informers.synced(),
+        new Promise((r) => signal.addEventListener('abort', r, { once: true })),
+      ]);
+      if (signal.aborted) return;
+      this.log.info('controllers started', { controllers: names });
+      await Promise.all(controllers.map((c) => c.run(signal)));
+    } finally {
+      this.leading = false;
+      await informers.stop();
+    }
+  }
+}
