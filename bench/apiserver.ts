@@ -176,7 +176,7 @@ async function startServer(dataDir: string, args: string[]): Promise<Server> {
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   const lines: string[] = [];
   let kubeconfig = '';
-  for await (const line of createInterface({ input: child.stderr! })) {
+  for await (const line of createInterface({ input: child.stderr })) {
     lines.push(line);
     if (line.includes('"msg":"ready"')) {
       kubeconfig = (JSON.parse(line) as { kubeconfig: string }).kubeconfig;
@@ -184,7 +184,7 @@ async function startServer(dataDir: string, args: string[]): Promise<Server> {
     }
   }
   if (!kubeconfig) throw new Error(`server did not start:\n${lines.join('\n')}`);
-  child.stderr!.resume();
+  child.stderr.resume();
   const client = new Client(kubeconfig);
   for (;;) {
     const r = await client.request('GET', '/readyz').catch(() => undefined);
