@@ -170,8 +170,8 @@ export const unsupportedMediaType = () =>
     'UnsupportedMediaType',
     'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf',
   );
-export const tooLarge = (message = 'the request entity is too large') =>
-  new StatusError(413, 'RequestEntityTooLarge', message);
+export const tooLarge = (message: string) =>
+  new StatusError(413, 'RequestEntityTooLarge', `Request entity too large: ${message}`);
 /** 410 Expired for a resourceVersion that history no longer holds. */
 export const expired = (message: string) => new StatusError(410, 'Expired', message);
 export const gone = (message: string) => new StatusError(410, 'Gone', message);

@@ -5,9 +5,10 @@
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import * as E from '../apimachinery/errors.js';
-import type { StoredObject } from '../apimachinery/meta.js';
+import type { KubeObject, StoredObject } from '../apimachinery/meta.js';
 import { builtinRegistry } from '../api/registry.js';
 import type { ResourceRegistry } from '../api/registry.js';
+import type { ResourceDefinition } from '../api/types.js';
 import type { Store } from '../storage/store.js';
 import type { Logger } from '../util/log.js';
 import { AdmissionChain } from './admission/chain.js';
@@ -38,6 +39,7 @@ import { instrumentStore } from './metrics/instrumented-store.js';
 import { ApiServerMetrics } from './metrics/metrics.js';
 import { ObjectStore } from './registry/object-store.js';
 import { parseRequestInfo } from './request-info.js';
+import { SYSTEM_PRIORITY_CLASSES } from './system-priority-classes.js';
 
 export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0' };
 
@@ -142,20 +144,24 @@ export class ApiServer {
     this.opts.log.info('API server ready', { port: this.port });
   }
 
-  /** The namespaces that exist from the start. */
+  /** The namespaces and system PriorityClasses that exist from the start. */
   private async bootstrap(): Promise<void> {
     const namespaces = this.registry.lookup('', 'v1', 'namespaces')!;
-    for (const name of SYSTEM_NAMESPACES) {
+    const priorityClasses = this.registry.lookup('scheduling.k8s.io', 'v1', 'priorityclasses')!;
+    const wanted: [ResourceDefinition, KubeObject][] = [
+      ...SYSTEM_NAMESPACES.map((name): [ResourceDefinition, KubeObject] => [
+        namespaces,
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
+      ]),
+      ...SYSTEM_PRIORITY_CLASSES.map((o): [ResourceDefinition, KubeObject] => [priorityClasses, o]),
+    ];
+    for (const [def, body] of wanted) {
       try {
-        await this.objects.get(namespaces, undefined, name);
+        await this.objects.get(def, undefined, body.metadata!.name!);
       } catch (err) {
         if (!E.isStatusError(err, 'NotFound')) throw err;
-        const obj: StoredObject = prepareForCreate(
-          namespaces,
-          { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
-          undefined,
-        );
-        await this.objects.create(namespaces, obj).catch((e: unknown) => {
+        const obj: StoredObject = prepareForCreate(def, structuredClone(body), undefined);
+        await this.objects.create(def, obj).catch((e: unknown) => {
           if (!E.isStatusError(e, 'AlreadyExists')) throw e;
         });
       }

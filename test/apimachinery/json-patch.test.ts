@@ -257,7 +257,7 @@ describe('JSON Patch as kube-apiserver applies it', () => {
     assertStatus(
       () => applyJsonPatch({ a: 1 }, ops),
       413,
-      'The allowed maximum operations in a JSON patch is 10000, got 10001',
+      'Request entity too large: The allowed maximum operations in a JSON patch is 10000, got 10001',
     );
   });
 

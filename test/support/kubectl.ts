@@ -42,12 +42,16 @@ export function kubectl(
   cacheDir: string,
   args: string[],
   input?: string,
+  env: Record<string, string> = {},
 ): Promise<RunResult> {
   return new Promise((resolve) => {
     const child = execFile(
       k.path,
       ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args],
-      { env: { ...process.env, HOME: cacheDir, KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'true' }, timeout: 60_000 },
+      {
+        env: { ...process.env, HOME: cacheDir, KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'true', ...env },
+        timeout: 60_000,
+      },
       (err, stdout, stderr) =>
         resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );

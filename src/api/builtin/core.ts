@@ -691,6 +691,15 @@ export const coreResources: ResourceDefinition[] = [
     namespaced: true,
     shortNames: ['limits'],
     generationOnAnyChange: true,
+    columns: [
+      col(
+        'Created At',
+        'CreationTimestamp is a timestamp representing the server time when this object was created.',
+        0,
+        'date',
+      ),
+    ],
+    cells: (o) => [o.metadata?.creationTimestamp ?? ''],
   }),
   core({
     kind: 'PodTemplate',

@@ -3,6 +3,7 @@
  * the status and scale subresources. Every write goes authentication → authorization → admission →
  * validation → storage; this module is the last three.
  */
+import { isDeepStrictEqual } from 'node:util';
 import * as E from '../../apimachinery/errors.js';
 import { selectorFromLabelSelector, selectorFromSet } from '../../apimachinery/labels/index.js';
 import { now } from '../../apimachinery/meta.js';
@@ -207,6 +208,16 @@ async function commitUpdate(
     objects: ctx.objects,
   });
   if (dryRun(ctx)) return next;
+  // Like kube-apiserver's storage, an update that changes nothing is not written: no new resourceVersion
+  // (a stale resourceVersion still gets its 409 from the store).
+  if (
+    (next.metadata.resourceVersion ?? old.metadata.resourceVersion) === old.metadata.resourceVersion &&
+    isDeepStrictEqual(
+      { ...next, metadata: { ...next.metadata, resourceVersion: undefined } },
+      { ...old, metadata: { ...old.metadata, resourceVersion: undefined } },
+    )
+  )
+    return old;
   if (
     next.metadata.deletionTimestamp &&
     !(next.metadata.finalizers ?? []).length &&

@@ -13,12 +13,12 @@ export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
 export async function readBody(req: Req): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_BODY_BYTES) throw E.tooLarge();
+  if (declared > MAX_BODY_BYTES) throw E.tooLarge(`limit is ${MAX_BODY_BYTES}`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw E.tooLarge();
+    if (size > MAX_BODY_BYTES) throw E.tooLarge(`limit is ${MAX_BODY_BYTES}`);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
