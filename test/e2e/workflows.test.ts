@@ -108,8 +108,7 @@ for (const k of versions) {
     const run = (args: string[], input?: string, env?: Record<string, string>) =>
       kubectl(k, server.kubeconfig, `${tmp.dir}/cache`, args, input, env);
     const inNs = (args: string[], input?: string) => run(['-n', ns, ...args], input);
-    // 1.27/1.28 validate against /openapi/v2 in protobuf form, which k8ts does not serve yet.
-    const validate = ['1.27', '1.28'].includes(k.version) ? ['--validate=false'] : [];
+    const validate: string[] = [];
     const apply = (yaml: string) => run(['apply', ...validate, '-f', '-'], yaml);
 
     before(async () => {
@@ -681,6 +680,14 @@ for (const k of versions) {
       // A terminating namespace takes nothing new: 403 Forbidden.
       const doomed = `doomed-${sfx}`;
       ok(await run(['create', 'namespace', doomed]), 'create doomed');
+      // Content with a finalizer keeps the namespace controller from finishing the deletion.
+      ok(
+        await run(
+          ['apply', '-f', '-'],
+          `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: held\n  namespace: ${doomed}\n  finalizers: [example.com/hold]\n`,
+        ),
+        'create held content',
+      );
       ok(await run(['delete', 'namespace', doomed, '--wait=false']), 'delete doomed');
       assert.equal(
         ok(await run(['get', 'ns', doomed, '-o', 'jsonpath={.status.phase}']), 'phase'),
@@ -694,6 +701,19 @@ for (const k of versions) {
         new RegExp(
           `Error from server \\(Forbidden\\): error when creating "STDIN": configmaps "late" is forbidden: unable to create new content in namespace ${doomed} because it is being terminated`,
         ),
+      );
+      ok(
+        await run([
+          '-n',
+          doomed,
+          'patch',
+          'cm',
+          'held',
+          '--type=merge',
+          '-p',
+          '{"metadata":{"finalizers":null}}',
+        ]),
+        'release held content',
       );
     });
 
