@@ -12,6 +12,7 @@ import type { ResourceDefinition } from '../api/types.js';
 import type { Store } from '../storage/store.js';
 import type { Logger } from '../util/log.js';
 import { AdmissionChain } from './admission/chain.js';
+import { NamespaceCache } from './admission/namespace-cache.js';
 import { SYSTEM_NAMESPACES, namespaceLifecycle } from './admission/namespace-lifecycle.js';
 import { AuthenticatorChain } from './authn/chain.js';
 import type { Authenticator } from './authn/chain.js';
@@ -73,6 +74,7 @@ export class ApiServer {
   private readonly tokens?: ServiceAccountTokens;
   private readonly virtual: VirtualServices;
   private readonly admission: AdmissionChain;
+  private readonly namespaceCache: NamespaceCache;
   private readonly discovery: Discovery;
   private readonly openapi: OpenApi;
   private readonly shutdown = new AbortController();
@@ -98,7 +100,14 @@ export class ApiServer {
       getObject: this.getObject,
       ...(this.tokens ? { tokens: this.tokens } : {}),
     };
-    this.admission = new AdmissionChain([namespaceLifecycle(this.registry)]);
+    this.namespaceCache = new NamespaceCache(
+      this.objects,
+      this.registry.lookup('', 'v1', 'namespaces')!,
+      opts.log,
+    );
+    this.admission = new AdmissionChain([
+      namespaceLifecycle(this.registry, (name) => this.namespaceCache.get(name)),
+    ]);
     this.discovery = new Discovery(this.registry, () => `${opts.bindAddress ?? '127.0.0.1'}:${this.port}`);
     this.openapi = new OpenApi(this.registry, KUBERNETES_VERSION.gitVersion);
     this.server = http2.createSecureServer({
@@ -140,6 +149,7 @@ export class ApiServer {
       });
     });
     await this.bootstrap();
+    this.namespaceCache.start(this.shutdown.signal);
     this.ready = true;
     this.opts.log.info('API server ready', { port: this.port });
   }

@@ -3,12 +3,20 @@
  * the system namespaces cannot be deleted.
  */
 import * as E from '../../apimachinery/errors.js';
+import type { StoredObject } from '../../apimachinery/meta.js';
 import type { ResourceRegistry } from '../../api/registry.js';
 import type { AdmissionPlugin } from './chain.js';
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-export function namespaceLifecycle(registry: ResourceRegistry): AdmissionPlugin {
+/**
+ * `lookup` finds a namespace (NotFound when missing); by default it reads storage, and the API server
+ * passes its NamespaceCache.
+ */
+export function namespaceLifecycle(
+  registry: ResourceRegistry,
+  lookup?: (name: string) => Promise<StoredObject>,
+): AdmissionPlugin {
   const namespaces = registry.lookup('', 'v1', 'namespaces')!;
   return {
     name: 'NamespaceLifecycle',
@@ -22,7 +30,7 @@ export function namespaceLifecycle(registry: ResourceRegistry): AdmissionPlugin 
         );
       if (!req.def.namespaced || req.operation !== 'CREATE') return;
       const name = req.object.metadata.namespace!;
-      const ns = await req.objects.get(namespaces, undefined, name);
+      const ns = await (lookup ? lookup(name) : req.objects.get(namespaces, undefined, name));
       if (
         ns.metadata.deletionTimestamp ||
         (ns['status'] as { phase?: string } | undefined)?.phase === 'Terminating'
