@@ -43,6 +43,11 @@ export interface ResourceDefinition {
   generationOnAnyChange?: boolean;
   /** Fills in defaults, as Kubernetes' defaulting functions do. */
   defaults?(obj: KubeObject): void;
+  /**
+   * Adjusts an update before defaults and validation, given the stored object (kube's strategy
+   * PrepareForUpdate: keep server-allocated values a client left out, drop values a type change frees).
+   */
+  prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
   /** Field errors for a create (old undefined) or update. Name checks are done generically. */
   validate?(obj: KubeObject, old?: KubeObject): FieldError[];
   /** Name rule: DNS-1123 subdomain unless stated. */

@@ -15,6 +15,8 @@ import { SYSTEM_NAMESPACES, namespaceLifecycle } from './admission/namespace-lif
 import { AuthenticatorChain } from './authn/chain.js';
 import { ANONYMOUS } from './authn/user.js';
 import { x509Authenticator } from './authn/x509.js';
+import { advertiseAddress } from './controlplane/advertise-address.js';
+import { ServiceNetwork } from './controlplane/service-network.js';
 import { AuthorizerChain, mastersAuthorizer, publicInfoAuthorizer } from './authz/chain.js';
 import { Discovery } from './handlers/discovery.js';
 import { prepareForCreate } from './handlers/object-lifecycle.js';
@@ -35,6 +37,11 @@ export interface ApiServerOptions {
   log: Logger;
   version?: string;
   protobuf?: ProtobufDecoder;
+  /** Service network: cluster IP range (default 10.43.0.0/16), node port range (default 30000-32767). */
+  serviceCIDR?: string;
+  nodePortRange?: string;
+  /** The address the `kubernetes` Service's endpoints name (default: derived from bindAddress). */
+  advertiseAddress?: string;
 }
 
 export class ApiServer {
@@ -49,9 +56,16 @@ export class ApiServer {
   private readonly shutdown = new AbortController();
   private ready = false;
   private readonly sessions = new Set<http2.Http2Session>();
+  readonly serviceNetwork: ServiceNetwork;
 
   constructor(private readonly opts: ApiServerOptions) {
     this.objects = new ObjectStore(opts.store);
+    this.serviceNetwork = new ServiceNetwork(opts.store, this.objects, this.registry, {
+      serviceCIDR: opts.serviceCIDR,
+      nodePortRange: opts.nodePortRange,
+      advertiseAddress: advertiseAddress(opts.advertiseAddress, opts.bindAddress ?? '0.0.0.0'),
+      log: opts.log.child({ component: 'service-network' }),
+    });
     this.admission = new AdmissionChain([namespaceLifecycle(this.registry)]);
     this.discovery = new Discovery(this.registry, () => `${opts.bindAddress ?? '127.0.0.1'}:${this.port}`);
     this.openapi = new OpenApi(this.registry);
@@ -75,6 +89,7 @@ export class ApiServer {
   }
 
   async start(): Promise<void> {
+    await this.serviceNetwork.prepare();
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(this.opts.port, this.opts.bindAddress ?? '0.0.0.0', () => {
@@ -83,6 +98,7 @@ export class ApiServer {
       });
     });
     await this.bootstrap();
+    await this.serviceNetwork.start(() => this.port);
     this.ready = true;
     this.opts.log.info('API server ready', { port: this.port });
   }
@@ -110,6 +126,7 @@ export class ApiServer {
   async stop(): Promise<void> {
     this.ready = false;
     this.shutdown.abort();
+    await this.serviceNetwork.stop();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const s of this.sessions) s.close();
     // HTTP/1.1 keep-alive connections do not close on their own.
@@ -147,6 +164,7 @@ export class ApiServer {
           admission: this.admission,
           protobuf: this.opts.protobuf,
           shutdown: this.shutdown.signal,
+          hooks: this.serviceNetwork.hooksFor,
         });
         return;
       }

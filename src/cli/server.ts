@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { decodeKubernetesProtobuf } from '../apimachinery/protobuf/index.js';
+import { portRange, serviceCidr } from '../apiserver/allocators/ranges.js';
+import { DEFAULT_NODE_PORT_RANGE, DEFAULT_SERVICE_CIDR } from '../apiserver/allocators/service-allocator.js';
 import { ApiServer } from '../apiserver/server.js';
 import { ensurePki, writeKubeconfig } from '../pki/index.js';
 import { Compactor } from '../storage/compactor.js';
@@ -26,12 +28,20 @@ export const serverCommand: Command = {
     port: { type: 'string' },
     'bind-address': { type: 'string' },
     'compaction-interval': { type: 'string' },
+    'service-cluster-ip-range': { type: 'string' },
+    'service-node-port-range': { type: 'string' },
+    'advertise-address': { type: 'string' },
   },
   optionHelp: {
     ...storageOptionHelp,
     port: 'HTTPS port of the API server (default 6443)',
     'bind-address': 'address to listen on (default 0.0.0.0)',
     'compaction-interval': 'seconds between history compactions (default 300)',
+    'service-cluster-ip-range': 'IPv4 CIDR Service cluster IPs are allocated from (default 10.43.0.0/16)',
+    'service-node-port-range':
+      'port range NodePort and LoadBalancer Services get node ports from (default 30000-32767)',
+    'advertise-address':
+      'address the kubernetes Service endpoints name (default: the bind address, or the first non-loopback IPv4 address when binding 0.0.0.0)',
   },
   async run(values) {
     const cfg = storageConfig(values);
@@ -39,6 +49,15 @@ export const serverCommand: Command = {
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new UsageError(`--port must be a port number, not ${String(values['port'])}`);
     const bindAddress = (values['bind-address'] as string | undefined) ?? '0.0.0.0';
+    const serviceCIDR = (values['service-cluster-ip-range'] as string | undefined) ?? DEFAULT_SERVICE_CIDR;
+    const nodePortRange =
+      (values['service-node-port-range'] as string | undefined) ?? DEFAULT_NODE_PORT_RANGE;
+    try {
+      serviceCidr(serviceCIDR);
+      portRange(nodePortRange);
+    } catch (err) {
+      throw new UsageError(`--service-cluster-ip-range/--service-node-port-range: ${(err as Error).message}`);
+    }
     const store = await openStore(cfg);
     const seconds = Number((values['compaction-interval'] as string | undefined) ?? 300);
     const compactor = new Compactor(store, { intervalMs: seconds * 1000, log: logger('compactor') }).start();
@@ -51,6 +70,9 @@ export const serverCommand: Command = {
       log: logger('apiserver'),
       version: VERSION,
       protobuf: decodeKubernetesProtobuf,
+      serviceCIDR,
+      nodePortRange,
+      advertiseAddress: values['advertise-address'] as string | undefined,
     });
     await api.start();
     const host = bindAddress === '0.0.0.0' || bindAddress === '::' ? '127.0.0.1' : bindAddress;

@@ -144,6 +144,7 @@ export function prepareForUpdate(
     if (!def.namespaced) delete next.metadata.namespace;
   }
   next.metadata!.resourceVersion = meta.resourceVersion ?? old.metadata.resourceVersion;
+  if (target === 'main') def.prepareForUpdate?.(next, old);
   def.defaults?.(next);
   if (target === 'main' && specChanged(def, old, next))
     next.metadata!.generation = (old.metadata.generation ?? 1) + 1;

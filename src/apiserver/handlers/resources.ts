@@ -25,6 +25,8 @@ import { decodeObject, mediaType, readBody, send } from '../http/io.js';
 import type { ProtobufDecoder, Req, Res } from '../http/io.js';
 import type { RequestInfo } from '../request-info.js';
 import type { ObjectStore } from '../registry/object-store.js';
+import { withTxn } from '../registry/write-hooks.js';
+import type { WriteHooksLookup } from '../registry/write-hooks.js';
 import { prepareForCreate, prepareForUpdate } from './object-lifecycle.js';
 import type { UpdateTarget } from './object-lifecycle.js';
 import { buildFilter } from './selectors.js';
@@ -43,6 +45,8 @@ export interface ResourceContext {
   protobuf?: ProtobufDecoder;
   /** Resolves when the server shuts down, so watches end. */
   shutdown: AbortSignal;
+  /** Per-resource work around store writes (Service IP/port allocation). */
+  hooks?: WriteHooksLookup;
 }
 
 const gr = (def: ResourceDefinition) => ({ group: def.group, resource: def.resource });
@@ -171,9 +175,20 @@ async function create(ctx: ResourceContext): Promise<void> {
     user: ctx.user,
     objects: ctx.objects,
   });
-  if (dryRun(ctx))
+  // write hooks: allocations (Service IPs/ports) are taken here and given back if the write fails
+  const txn = await ctx.hooks?.(ctx.def)?.beginCreate?.(obj, dryRun(ctx));
+  if (dryRun(ctx)) {
+    await txn?.revert();
     return respondObject(ctx, 201, { ...obj, metadata: { ...obj.metadata, resourceVersion: '' } });
-  respondObject(ctx, 201, await ctx.objects.create(ctx.def, obj));
+  }
+  respondObject(ctx, 201, await withTxn(txn, () => ctx.objects.create(ctx.def, obj)));
+}
+
+/** Removes an object from the store, then runs the resource's after-delete hook (releasing allocations). */
+async function deleteStored(ctx: ResourceContext, obj: StoredObject): Promise<StoredObject> {
+  const gone = await ctx.objects.delete(ctx.def, obj);
+  await ctx.hooks?.(ctx.def)?.afterDelete?.(obj);
+  return gone;
 }
 
 /** Stores an update; an object being deleted whose last finalizer is gone is removed instead. */
@@ -190,21 +205,25 @@ async function commitUpdate(
     user: ctx.user,
     objects: ctx.objects,
   });
-  if (dryRun(ctx)) return next;
+  if (dryRun(ctx)) {
+    // write hooks: a dry run sees the allocated fields without keeping them
+    await (await ctx.hooks?.(ctx.def)?.beginUpdate?.(next, old, true))?.revert();
+    return next;
+  }
   if (
     next.metadata.deletionTimestamp &&
     !(next.metadata.finalizers ?? []).length &&
     !isGracefulPod(ctx.def, next)
   ) {
-    return ctx.objects.delete(ctx.def, {
+    return deleteStored(ctx, {
       ...next,
       metadata: { ...next.metadata, resourceVersion: old.metadata.resourceVersion },
     });
   }
-  return ctx.objects.update(
-    ctx.def,
-    next,
-    Number(next.metadata.resourceVersion ?? old.metadata.resourceVersion),
+  // write hooks: allocations for the new state; what the old state held is released on success
+  const txn = await ctx.hooks?.(ctx.def)?.beginUpdate?.(next, old, false);
+  return withTxn(txn, () =>
+    ctx.objects.update(ctx.def, next, Number(next.metadata.resourceVersion ?? old.metadata.resourceVersion)),
   );
 }
 
@@ -359,7 +378,7 @@ async function deleteOne(
     (isNamespace && ((at(current, 'spec.finalizers') as unknown[] | undefined)?.length ?? 0) > 0);
   if (!mustWait) {
     if (dryRun(ctx)) return { object: current, gone: true };
-    return { object: await ctx.objects.delete(def, current), gone: true };
+    return { object: await deleteStored(ctx, current), gone: true };
   }
   if (!meta.deletionTimestamp) meta.deletionTimestamp = now();
   if (grace > 0) meta.deletionGracePeriodSeconds = Math.min(meta.deletionGracePeriodSeconds ?? grace, grace);
@@ -373,7 +392,7 @@ async function deleteOne(
     };
   if (dryRun(ctx)) return { object: next, gone: false };
   if (def.kind === 'Pod' && grace === 0 && !meta.finalizers)
-    return { object: await ctx.objects.delete(def, current), gone: true };
+    return { object: await deleteStored(ctx, current), gone: true };
   return {
     object: await ctx.objects.update(def, next, Number(current.metadata.resourceVersion)),
     gone: false,
