@@ -22,6 +22,20 @@ export interface SubresourceDefinition {
   verbs: string[];
 }
 
+/**
+ * How a version that shares storage with another is converted: objects are stored in the storage
+ * version's shape and converted on every read, write, list and watch (events.k8s.io/v1 Events are
+ * core/v1 Events; autoscaling/v1 HPAs are stored as autoscaling/v2).
+ */
+export interface StorageConversion {
+  /** The stored group, version and kind. */
+  group: string;
+  version: string;
+  kind: string;
+  toStorage(obj: KubeObject): KubeObject;
+  fromStorage(obj: KubeObject): KubeObject;
+}
+
 export interface ResourceDefinition {
   group: string;
   version: string;
@@ -58,6 +72,8 @@ export interface ResourceDefinition {
   cells?(obj: KubeObject): unknown[];
   /** Field selector values beyond metadata.name and metadata.namespace. */
   selectableFields?: Record<string, (obj: KubeObject) => string>;
+  /** Set when this version is stored as another one. */
+  storedAs?: StorageConversion;
   /** Fields set by the server on create that a client cannot set (e.g. status). */
   clearOnCreate?: string[];
 }
