@@ -162,7 +162,8 @@ describe('autoscaling/v1 ⇄ autoscaling/v2', () => {
         Policies: [{ Type: 'Percent', Value: 100, PeriodSeconds: 15 }],
       },
     });
-    assert.equal(JSON.parse(ann[HPA_ANNOTATIONS.conditions]!)[0].reason, 'ReadyForNewScale');
+    const conditions = JSON.parse(ann[HPA_ANNOTATIONS.conditions]!) as { reason: string }[];
+    assert.equal(conditions[0]?.reason, 'ReadyForNewScale');
     assert.ok(ann[HPA_ANNOTATIONS.currentMetrics]);
   });
 
