@@ -24,6 +24,20 @@ export interface SubresourceDefinition {
   target?: WriteTarget;
 }
 
+/**
+ * How a version that shares storage with another is converted: objects are stored in the storage
+ * version's shape and converted on every read, write, list and watch (events.k8s.io/v1 Events are
+ * core/v1 Events; autoscaling/v1 HPAs are stored as autoscaling/v2).
+ */
+export interface StorageConversion {
+  /** The stored group, version and kind. */
+  group: string;
+  version: string;
+  kind: string;
+  toStorage(obj: KubeObject): KubeObject;
+  fromStorage(obj: KubeObject): KubeObject;
+}
+
 export interface ResourceDefinition {
   group: string;
   version: string;
@@ -56,10 +70,12 @@ export interface ResourceDefinition {
    */
   validate?(obj: KubeObject, old?: KubeObject, target?: WriteTarget): FieldError[];
   /**
-   * Adjusts an update before validation, as Kubernetes' per-subresource strategies do (a CSR's
-   * /status keeps the approval conditions, its /approval keeps the certificate).
+   * Adjusts an update before defaults and validation, given the stored object and the endpoint that
+   * wrote it, as Kubernetes' per-subresource strategies (PrepareForUpdate) do: a Service keeps the
+   * values the server allocated that a client left out; a CSR's /status keeps the approval
+   * conditions and its /approval keeps the certificate.
    */
-  prepareUpdate?(next: KubeObject, old: KubeObject, target: WriteTarget): void;
+  prepareForUpdate?(next: KubeObject, old: KubeObject, target: WriteTarget): void;
   /** Name rule: DNS-1123 subdomain unless stated. */
   nameRule?: 'subdomain' | 'label' | 'path';
   /** Columns after NAME (and before AGE unless the row places age itself). */
@@ -68,6 +84,8 @@ export interface ResourceDefinition {
   cells?(obj: KubeObject): unknown[];
   /** Field selector values beyond metadata.name and metadata.namespace. */
   selectableFields?: Record<string, (obj: KubeObject) => string>;
+  /** Set when this version is stored as another one. */
+  storedAs?: StorageConversion;
   /** Fields set by the server on create that a client cannot set (e.g. status). */
   clearOnCreate?: string[];
 }

@@ -28,6 +28,8 @@ import {
   publicInfoAuthorizer,
 } from './authz/chain.js';
 import { ComponentHealth, storeProbe } from './health/component-status.js';
+import { advertiseAddress } from './controlplane/advertise-address.js';
+import { ServiceNetwork } from './controlplane/service-network.js';
 import { Discovery } from './handlers/discovery.js';
 import { prepareForCreate } from './handlers/object-lifecycle.js';
 import { OpenApi } from './handlers/openapi.js';
@@ -56,6 +58,11 @@ export interface ApiServerOptions {
   serviceAccountKeyPem?: string;
   /** The `iss` of service account tokens; Kubernetes' default when absent. */
   serviceAccountIssuer?: string;
+  /** Service network: cluster IP range (default 10.43.0.0/16), node port range (default 30000-32767). */
+  serviceCIDR?: string;
+  nodePortRange?: string;
+  /** The address the `kubernetes` Service's endpoints name (default: derived from bindAddress). */
+  advertiseAddress?: string;
 }
 
 export class ApiServer {
@@ -80,9 +87,17 @@ export class ApiServer {
   private readonly shutdown = new AbortController();
   private ready = false;
   private readonly sessions = new Set<http2.Http2Session>();
+  readonly serviceNetwork: ServiceNetwork;
 
   constructor(private readonly opts: ApiServerOptions) {
-    this.objects = new ObjectStore(instrumentStore(opts.store, this.metrics));
+    const store = instrumentStore(opts.store, this.metrics);
+    this.objects = new ObjectStore(store);
+    this.serviceNetwork = new ServiceNetwork(store, this.objects, this.registry, {
+      serviceCIDR: opts.serviceCIDR,
+      nodePortRange: opts.nodePortRange,
+      advertiseAddress: advertiseAddress(opts.advertiseAddress, opts.bindAddress ?? '0.0.0.0'),
+      log: opts.log.child({ component: 'service-network' }),
+    });
     const authenticators: Authenticator[] = [x509Authenticator];
     if (opts.serviceAccountKeyPem) {
       this.tokens = new ServiceAccountTokens({
@@ -141,6 +156,7 @@ export class ApiServer {
   }
 
   async start(): Promise<void> {
+    await this.serviceNetwork.prepare();
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(this.opts.port, this.opts.bindAddress ?? '0.0.0.0', () => {
@@ -149,6 +165,7 @@ export class ApiServer {
       });
     });
     await this.bootstrap();
+    await this.serviceNetwork.start(() => this.port);
     this.namespaceCache.start(this.shutdown.signal);
     this.ready = true;
     this.opts.log.info('API server ready', { port: this.port });
@@ -181,6 +198,7 @@ export class ApiServer {
   async stop(): Promise<void> {
     this.ready = false;
     this.shutdown.abort();
+    await this.serviceNetwork.stop();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const s of this.sessions) s.close();
     // HTTP/1.1 keep-alive connections do not close on their own.
@@ -220,6 +238,7 @@ export class ApiServer {
           protobuf: this.opts.protobuf,
           shutdown: this.shutdown.signal,
           actionSubresource: actionSubresource(this.virtual),
+          hooks: this.serviceNetwork.hooksFor,
         };
         await (def.virtual ? handleVirtualResource(ctx, this.virtual) : handleResource(ctx));
         return;

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { decodeKubernetesProtobuf } from '../apimachinery/protobuf/index.js';
 import { CONTROLLER_MANAGER_USER } from '../apiserver/authz/chain.js';
+import { portRange, serviceCidr } from '../apiserver/allocators/ranges.js';
+import { DEFAULT_NODE_PORT_RANGE, DEFAULT_SERVICE_CIDR } from '../apiserver/allocators/service-allocator.js';
 import { ApiServer } from '../apiserver/server.js';
 import { ControllerManager } from '../controllers/manager.js';
 import { ensurePki, writeKubeconfig } from '../pki/index.js';
@@ -31,6 +33,9 @@ export const serverCommand: Command = {
     'compaction-interval': { type: 'string' },
     'disable-controller-manager': { type: 'boolean' },
     'leader-elect': { type: 'string' },
+    'service-cluster-ip-range': { type: 'string' },
+    'service-node-port-range': { type: 'string' },
+    'advertise-address': { type: 'string' },
   },
   optionHelp: {
     ...storageOptionHelp,
@@ -40,6 +45,11 @@ export const serverCommand: Command = {
     'disable-controller-manager': 'do not run the controller manager in this process',
     'leader-elect':
       'true|false: controllers run only while this server holds the kube-controller-manager Lease (default true)',
+    'service-cluster-ip-range': 'IPv4 CIDR Service cluster IPs are allocated from (default 10.43.0.0/16)',
+    'service-node-port-range':
+      'port range NodePort and LoadBalancer Services get node ports from (default 30000-32767)',
+    'advertise-address':
+      'address the kubernetes Service endpoints name (default: the bind address, or the first non-loopback IPv4 address when binding 0.0.0.0)',
   },
   async run(values) {
     const cfg = storageConfig(values);
@@ -50,6 +60,15 @@ export const serverCommand: Command = {
     const leaderElect = String(values['leader-elect'] ?? 'true');
     if (leaderElect !== 'true' && leaderElect !== 'false')
       throw new UsageError(`--leader-elect must be true or false, not ${leaderElect}`);
+    const serviceCIDR = (values['service-cluster-ip-range'] as string | undefined) ?? DEFAULT_SERVICE_CIDR;
+    const nodePortRange =
+      (values['service-node-port-range'] as string | undefined) ?? DEFAULT_NODE_PORT_RANGE;
+    try {
+      serviceCidr(serviceCIDR);
+      portRange(nodePortRange);
+    } catch (err) {
+      throw new UsageError(`--service-cluster-ip-range/--service-node-port-range: ${(err as Error).message}`);
+    }
     const store = await openStore(cfg);
     const seconds = Number((values['compaction-interval'] as string | undefined) ?? 300);
     const compactor = new Compactor(store, { intervalMs: seconds * 1000, log: logger('compactor') }).start();
@@ -63,6 +82,9 @@ export const serverCommand: Command = {
       version: VERSION,
       protobuf: decodeKubernetesProtobuf,
       serviceAccountKeyPem: pki.serviceAccount.privateKeyPem,
+      serviceCIDR,
+      nodePortRange,
+      advertiseAddress: values['advertise-address'] as string | undefined,
     });
     await api.start();
     const stopComponents = new AbortController();

@@ -57,7 +57,7 @@ test('k8ts server holds its data dir, and shuts down cleanly on SIGTERM', async 
       backend?: string;
       kubeconfig?: string;
     };
-    assert.ok(['server', 'pki', 'apiserver'].includes(entry.component), line);
+    assert.ok(['server', 'pki', 'apiserver', 'service-network'].includes(entry.component), line);
     if (entry.component === 'server' && entry.msg === 'ready') {
       assert.equal(entry.backend, 'sqlite');
       assert.equal(entry.kubeconfig, `${dataDir}/admin.kubeconfig`);

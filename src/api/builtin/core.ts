@@ -3,6 +3,7 @@ import type { FieldError } from '../../apimachinery/errors.js';
 import { forbiddenField, invalidValue, notSupported, required } from '../../apimachinery/meta.js';
 import type { KubeObject } from '../../apimachinery/meta.js';
 import { podPrintCells } from '../core/pod-status-text.js';
+import { defaultService, prepareServiceUpdate, validateService } from '../core/service.js';
 import { AGE, age, arr, at, col, humanDuration, labelString, num, rec, str, text } from '../printing.js';
 import type { ResourceDefinition } from '../types.js';
 
@@ -227,42 +228,10 @@ export const coreResources: ResourceDefinition[] = [
     subresources: [
       { name: 'proxy', kind: 'ServiceProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
     ],
-    defaults(o) {
-      const spec = rec((o['spec'] ??= {}));
-      spec['type'] ??= 'ClusterIP';
-      spec['sessionAffinity'] ??= 'None';
-      spec['internalTrafficPolicy'] ??= 'Cluster';
-      if (spec['type'] === 'NodePort' || spec['type'] === 'LoadBalancer')
-        spec['externalTrafficPolicy'] ??= 'Cluster';
-      for (const p of arr(spec['ports'])) {
-        p['protocol'] ??= 'TCP';
-        p['targetPort'] ??= p['port'];
-      }
-      o['status'] ??= { loadBalancer: {} };
-    },
-    validate(o, old) {
-      const errs: FieldError[] = [];
-      const spec = rec(o['spec']);
-      const types = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'];
-      if (!types.includes(text(spec['type']))) errs.push(notSupported('spec.type', spec['type'], types));
-      const ports = arr(spec['ports']);
-      if (spec['type'] !== 'ExternalName' && spec['clusterIP'] !== 'None' && ports.length === 0)
-        errs.push(required('spec.ports'));
-      for (const [i, p] of ports.entries()) {
-        const port = p['port'];
-        if (typeof port !== 'number' || port < 1 || port > 65535)
-          errs.push(
-            invalidValue(`spec.ports[${i}].port`, port ?? 0, 'must be between 1 and 65535, inclusive'),
-          );
-        if (ports.length > 1 && !p['name']) errs.push(required(`spec.ports[${i}].name`));
-      }
-      if (old) {
-        const oldIP = at(old, 'spec.clusterIP');
-        if (oldIP && spec['clusterIP'] !== undefined && spec['clusterIP'] !== oldIP)
-          immutable('spec.clusterIPs[0]', spec['clusterIP'], oldIP, errs, 'may not change once set');
-      }
-      return errs;
-    },
+    // Service strategy: src/api/core/service.ts; IP and port allocation: src/apiserver/allocators/.
+    defaults: defaultService,
+    validate: validateService,
+    prepareForUpdate: prepareServiceUpdate,
     columns: [
       col('Type', 'type determines how the Service is exposed.'),
       col('Cluster-IP', 'clusterIP is the IP address of the service and is usually assigned randomly.'),

@@ -4,6 +4,9 @@ import { selectorFromLabelSelector } from '../../apimachinery/labels/index.js';
 import type { LabelSelectorSpec } from '../../apimachinery/labels/index.js';
 import { invalidValue, notSupported, required } from '../../apimachinery/meta.js';
 import type { KubeObject } from '../../apimachinery/meta.js';
+import { EVENTS_V1_SELECTABLE_FIELDS, eventsV1Conversion } from '../conversion/events.js';
+import { hpaV1Conversion } from '../conversion/hpa.js';
+import { servedFrom } from '../conversion/served-from.js';
 import {
   AGE,
   age,
@@ -22,6 +25,7 @@ import { prepareCsrUpdate, validateCsr } from '../certificates/csr-strategy.js';
 import type { ResourceDefinition } from '../types.js';
 import {
   WORKLOAD_WIDE_COLUMNS,
+  coreResources,
   containersImages,
   defaultPodSpec,
   validatePodSpec,
@@ -607,15 +611,13 @@ export const groupResources: ResourceDefinition[] = [
       ];
     },
   }),
-  inGroup('events.k8s.io')({
-    kind: 'Event',
-    resource: 'events',
-    singular: 'event',
-    namespaced: true,
-    shortNames: ['ev'],
-    generationOnAnyChange: true,
-    nameRule: 'path',
-  }),
+  // events.k8s.io/v1 Events are core/v1 Events, stored as such (src/api/conversion/events.ts).
+  servedFrom(
+    coreResources.find((d) => d.kind === 'Event')!,
+    { group: 'events.k8s.io', version: 'v1' },
+    eventsV1Conversion,
+    { selectableFields: EVENTS_V1_SELECTABLE_FIELDS },
+  ),
   inGroup('certificates.k8s.io')({
     kind: 'CertificateSigningRequest',
     resource: 'certificatesigningrequests',
@@ -631,7 +633,7 @@ export const groupResources: ResourceDefinition[] = [
         target: 'approval',
       },
     ],
-    prepareUpdate: prepareCsrUpdate,
+    prepareForUpdate: prepareCsrUpdate,
     validate: validateCsr,
     columns: [
       AGE,
@@ -669,10 +671,14 @@ export const groupResources: ResourceDefinition[] = [
       age(o),
     ],
   }),
-  ...(['v1', 'v2'] as const).map((version) =>
+  // autoscaling/v1 HPAs are stored as autoscaling/v2 (src/api/conversion/hpa.ts).
+  ...((v2: ResourceDefinition) => [
+    servedFrom(v2, { group: 'autoscaling', version: 'v1' }, hpaV1Conversion),
+    v2,
+  ])(
     inGroup(
       'autoscaling',
-      version,
+      'v2',
     )({
       kind: 'HorizontalPodAutoscaler',
       resource: 'horizontalpodautoscalers',

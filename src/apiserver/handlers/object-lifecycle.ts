@@ -170,7 +170,7 @@ export function prepareForUpdate(
     if (!def.namespaced) delete next.metadata.namespace;
   }
   next.metadata!.resourceVersion = meta.resourceVersion ?? old.metadata.resourceVersion;
-  def.prepareUpdate?.(next, old, target);
+  def.prepareForUpdate?.(next, old, target);
   def.defaults?.(next);
   if (target === 'main' && specChanged(def, old, next))
     next.metadata!.generation = (old.metadata.generation ?? 1) + 1;

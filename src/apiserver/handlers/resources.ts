@@ -29,6 +29,8 @@ import { validateObjectFields, validatePatchedFields } from '../validation/field
 import type { ObjectStore } from '../registry/object-store.js';
 import { APPLY_PATCH, checkNonApplyPatchOptions, serverSideApply, updateTracker } from './field-tracking.js';
 import type { WriteOps } from './field-tracking.js';
+import { withTxn } from '../registry/write-hooks.js';
+import type { WriteHooksLookup } from '../registry/write-hooks.js';
 import { prepareForCreate, prepareForUpdate } from './object-lifecycle.js';
 import type { UpdateTarget } from './object-lifecycle.js';
 import { buildFilter } from './selectors.js';
@@ -53,6 +55,8 @@ export interface ResourceContext {
     subresource: string,
     verb: string,
   ) => ((ctx: ResourceContext) => Promise<void>) | undefined;
+  /** Per-resource work around store writes (Service IP/port allocation). */
+  hooks?: WriteHooksLookup;
 }
 
 const gr = (def: ResourceDefinition) => ({ group: def.group, resource: def.resource });
@@ -187,8 +191,20 @@ async function commitCreate(ctx: ResourceContext, obj: StoredObject): Promise<St
     user: ctx.user,
     objects: ctx.objects,
   });
-  if (dryRun(ctx)) return { ...obj, metadata: { ...obj.metadata, resourceVersion: '' } };
-  return ctx.objects.create(ctx.def, obj);
+  // write hooks: allocations (Service IPs/ports) are taken here and given back if the write fails
+  const txn = await ctx.hooks?.(ctx.def)?.beginCreate?.(obj, dryRun(ctx));
+  if (dryRun(ctx)) {
+    await txn?.revert();
+    return { ...obj, metadata: { ...obj.metadata, resourceVersion: '' } };
+  }
+  return withTxn(txn, () => ctx.objects.create(ctx.def, obj));
+}
+
+/** Removes an object from the store, then runs the resource's after-delete hook (releasing allocations). */
+async function deleteStored(ctx: ResourceContext, obj: StoredObject): Promise<StoredObject> {
+  const gone = await ctx.objects.delete(ctx.def, obj);
+  await ctx.hooks?.(ctx.def)?.afterDelete?.(obj);
+  return gone;
 }
 
 const writeOps: WriteOps = { commitCreate, commitUpdate, respond: respondObject, namespace: namespaceOf };
@@ -207,7 +223,11 @@ async function commitUpdate(
     user: ctx.user,
     objects: ctx.objects,
   });
-  if (dryRun(ctx)) return next;
+  if (dryRun(ctx)) {
+    // write hooks: a dry run sees the allocated fields without keeping them
+    await (await ctx.hooks?.(ctx.def)?.beginUpdate?.(next, old, true))?.revert();
+    return next;
+  }
   // Like kube-apiserver's storage, an update that changes nothing is not written: no new resourceVersion
   // (a stale resourceVersion still gets its 409 from the store).
   if (
@@ -224,15 +244,15 @@ async function commitUpdate(
     !isGracefulPod(ctx.def, next) &&
     !holdsNamespaceFinalizers(ctx.def, next)
   ) {
-    return ctx.objects.delete(ctx.def, {
+    return deleteStored(ctx, {
       ...next,
       metadata: { ...next.metadata, resourceVersion: old.metadata.resourceVersion },
     });
   }
-  return ctx.objects.update(
-    ctx.def,
-    next,
-    Number(next.metadata.resourceVersion ?? old.metadata.resourceVersion),
+  // write hooks: allocations for the new state; what the old state held is released on success
+  const txn = await ctx.hooks?.(ctx.def)?.beginUpdate?.(next, old, false);
+  return withTxn(txn, () =>
+    ctx.objects.update(ctx.def, next, Number(next.metadata.resourceVersion ?? old.metadata.resourceVersion)),
   );
 }
 
@@ -402,7 +422,7 @@ export async function deleteOne(
     (isNamespace && ((at(current, 'spec.finalizers') as unknown[] | undefined)?.length ?? 0) > 0);
   if (!mustWait) {
     if (dryRun(ctx)) return { object: current, gone: true };
-    return { object: await ctx.objects.delete(def, current), gone: true };
+    return { object: await deleteStored(ctx, current), gone: true };
   }
   if (!meta.deletionTimestamp) meta.deletionTimestamp = now();
   if (grace > 0) meta.deletionGracePeriodSeconds = Math.min(meta.deletionGracePeriodSeconds ?? grace, grace);
@@ -416,7 +436,7 @@ export async function deleteOne(
     };
   if (dryRun(ctx)) return { object: next, gone: false };
   if (def.kind === 'Pod' && grace === 0 && !meta.finalizers)
-    return { object: await ctx.objects.delete(def, current), gone: true };
+    return { object: await deleteStored(ctx, current), gone: true };
   return {
     object: await ctx.objects.update(def, next, Number(current.metadata.resourceVersion)),
     gone: false,
@@ -513,7 +533,7 @@ async function finalizeNamespace(ctx: ResourceContext): Promise<void> {
   };
   const left = (at(next, 'spec.finalizers') as string[]).length + (next.metadata.finalizers?.length ?? 0);
   if (next.metadata.deletionTimestamp && left === 0) {
-    respondObject(ctx, 200, await ctx.objects.delete(ctx.def, old));
+    respondObject(ctx, 200, await deleteStored(ctx, old));
     return;
   }
   respondObject(ctx, 200, await ctx.objects.update(ctx.def, next, Number(old.metadata.resourceVersion)));

@@ -77,23 +77,30 @@ export function toStatusError(err: unknown, def: ResourceDefinition, name: strin
 export class ObjectStore {
   constructor(readonly store: Store) {}
 
-  private decode(value: Buffer, rev: number): StoredObject {
-    const obj = JSON.parse(value.toString('utf8')) as StoredObject;
+  /** The stored bytes as `def`'s version sees them (converted when it is stored as another version). */
+  private decode(def: ResourceDefinition, value: Buffer, rev: number): StoredObject {
+    const stored = JSON.parse(value.toString('utf8')) as StoredObject;
+    const obj = (def.storedAs ? def.storedAs.fromStorage(stored) : stored) as StoredObject;
     obj.metadata.resourceVersion = String(rev);
     return obj;
   }
 
-  private encode(obj: KubeObject): Buffer {
+  /** The bytes to store for `obj` of `def`'s version, and the object as a read of them returns it. */
+  private encode(def: ResourceDefinition, obj: KubeObject): { bytes: Buffer; view: KubeObject } {
     // resourceVersion is the store's to give; it is never part of the stored bytes.
     const { resourceVersion: _rv, ...meta } = obj.metadata ?? {};
-    return Buffer.from(JSON.stringify({ ...obj, metadata: meta }));
+    const stored = def.storedAs
+      ? def.storedAs.toStorage({ ...obj, metadata: meta })
+      : { ...obj, metadata: meta };
+    const bytes = Buffer.from(JSON.stringify(stored));
+    return { bytes, view: def.storedAs ? def.storedAs.fromStorage(structuredClone(stored)) : obj };
   }
 
   async get(def: ResourceDefinition, namespace: string | undefined, name: string): Promise<StoredObject> {
     try {
       const kv = await this.store.get(objectKey(def, namespace, name));
       if (!kv) throw E.notFound(gr(def), name);
-      return this.decode(kv.value, kv.modRevision);
+      return this.decode(def, kv.value, kv.modRevision);
     } catch (err) {
       throw toStatusError(err, def, name);
     }
@@ -103,8 +110,9 @@ export class ObjectStore {
   async create(def: ResourceDefinition, obj: StoredObject): Promise<StoredObject> {
     const name = obj.metadata.name;
     try {
-      const rev = await this.store.create(objectKey(def, obj.metadata.namespace, name), this.encode(obj));
-      return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } };
+      const { bytes, view } = this.encode(def, obj);
+      const rev = await this.store.create(objectKey(def, obj.metadata.namespace, name), bytes);
+      return { ...view, metadata: { ...view.metadata!, resourceVersion: String(rev) } } as StoredObject;
     } catch (err) {
       throw toStatusError(err, def, name);
     }
@@ -114,12 +122,13 @@ export class ObjectStore {
   async update(def: ResourceDefinition, obj: StoredObject, expectedRevision: number): Promise<StoredObject> {
     const name = obj.metadata.name;
     try {
+      const { bytes, view } = this.encode(def, obj);
       const rev = await this.store.update(
         objectKey(def, obj.metadata.namespace, name),
-        this.encode(obj),
+        bytes,
         expectedRevision,
       );
-      return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } };
+      return { ...view, metadata: { ...view.metadata!, resourceVersion: String(rev) } } as StoredObject;
     } catch (err) {
       throw toStatusError(err, def, name);
     }
@@ -201,7 +210,7 @@ export class ObjectStore {
         revision = page.revision;
         for (const kv of page.items) {
           lastKey = kv.key;
-          const obj = this.decode(kv.value, kv.modRevision);
+          const obj = this.decode(def, kv.value, kv.modRevision);
           if (opts.filter && !opts.filter(obj)) continue;
           if (limit && items.length === limit) {
             more = true;
@@ -252,7 +261,7 @@ export class ObjectStore {
     signal?.addEventListener('abort', onAbort);
     try {
       for await (const e of w) {
-        const ev = this.toWatchEvent(e, filter);
+        const ev = this.toWatchEvent(def, e, filter);
         if (ev) yield ev;
       }
     } catch (err) {
@@ -265,15 +274,21 @@ export class ObjectStore {
     }
   }
 
-  private toWatchEvent(e: StoreEvent, filter: Filter | undefined): WatchEvent | undefined {
+  private toWatchEvent(
+    def: ResourceDefinition,
+    e: StoreEvent,
+    filter: Filter | undefined,
+  ): WatchEvent | undefined {
     if (e.type === 'delete') {
-      const prev = this.decode(e.prev.value, e.revision);
+      const prev = this.decode(def, e.prev.value, e.revision);
       if (filter && !filter(prev)) return undefined;
       return { type: 'DELETED', object: prev, revision: e.revision };
     }
-    const obj = this.decode(e.kv.value, e.kv.modRevision);
+    const obj = this.decode(def, e.kv.value, e.kv.modRevision);
     const matches = !filter || filter(obj);
-    const prevMatched = e.prev ? !filter || filter(this.decode(e.prev.value, e.prev.modRevision)) : false;
+    const prevMatched = e.prev
+      ? !filter || filter(this.decode(def, e.prev.value, e.prev.modRevision))
+      : false;
     if (matches) return { type: prevMatched ? 'MODIFIED' : 'ADDED', object: obj, revision: e.kv.modRevision };
     if (prevMatched) return { type: 'DELETED', object: obj, revision: e.kv.modRevision };
     return undefined;
