@@ -11,6 +11,7 @@ import { RestClient } from '../../src/client/rest.js';
 import type { ResourceType } from '../../src/client/rest.js';
 import { startServer } from '../support/k8ts-server.js';
 import type { RunningServer } from '../support/k8ts-server.js';
+import { until } from '../support/wait.js';
 
 const CONFIGMAPS: ResourceType = {
   group: '',
@@ -25,10 +26,6 @@ const cm = (name: string, data: Record<string, string> = {}) => ({
   metadata: { name, labels: { app: 'client-test' } },
   data,
 });
-const until = async (what: string, cond: () => boolean, ms = 10_000) => {
-  for (const t0 = Date.now(); !cond(); await new Promise((r) => setTimeout(r, 20)))
-    if (Date.now() - t0 > ms) assert.fail(`timed out waiting for ${what}`);
-};
 
 describe('client machinery', () => {
   let server: RunningServer;

@@ -5,6 +5,7 @@ import { startServer } from '../support/k8ts-server.js';
 import type { RunningServer } from '../support/k8ts-server.js';
 import { findKubectls, kubectl } from '../support/kubectl.js';
 import { tempDir } from '../support/tmp.js';
+import { until } from '../support/wait.js';
 
 const k = findKubectls([33])[0]!;
 
@@ -16,13 +17,6 @@ describe('namespace and service-account controllers', () => {
     const r = await run(...args);
     assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
     return r.stdout;
-  };
-  const until = async (what: string, cond: () => Promise<boolean>) => {
-    for (let i = 0; i < 100; i++) {
-      if (await cond()) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.fail(`timed out waiting for ${what}`);
   };
 
   before(async () => {

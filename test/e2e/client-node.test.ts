@@ -11,6 +11,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import { startServer } from '../support/k8ts-server.js';
 import type { RunningServer } from '../support/k8ts-server.js';
+import { until } from '../support/wait.js';
 
 let server: RunningServer;
 let kc: k8s.KubeConfig;
@@ -44,15 +45,6 @@ async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<unknown>): P
       while (i < items.length) await fn(items[i++]!);
     }),
   );
-}
-
-/** Waits until `cond` holds, checking every 50 ms; fails with `what` after `ms`. */
-async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 /** The first line of a raw watch from `rv`, parsed. */
@@ -222,14 +214,14 @@ describe('informer', () => {
   });
 
   test('list then watch: adds, updates and deletes reach the cache', async () => {
-    await until(() => events.includes('add pre-existing'), 'the listed object');
+    await until('the listed object', () => events.includes('add pre-existing'), 20_000);
     await core.createNamespacedConfigMap({ namespace, body: cm('w1', {}, { a: '1' }) });
     await core.patchNamespacedConfigMap(
       { name: 'w1', namespace, body: { data: { a: '2' } } },
       k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
     );
     await core.deleteNamespacedConfigMap({ name: 'pre-existing', namespace });
-    await until(() => events.includes('delete pre-existing'), 'the delete');
+    await until('the delete', () => events.includes('delete pre-existing'), 20_000);
     assert.deepEqual(events, ['add pre-existing', 'add w1', 'update w1 {"a":"2"}', 'delete pre-existing']);
     assert.deepEqual(
       informer.list(namespace).map((o) => [o.metadata?.name, o.data]),
@@ -256,13 +248,17 @@ describe('informer', () => {
       k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
     );
     await pool(names.slice(0, 100), 16, (n) => core.deleteNamespacedConfigMap({ name: n, namespace }));
-    await until(async () => {
-      const ev = await firstWatchEvent(path, staleRv);
-      return ev.type === 'ERROR' && ev.object.code === 410;
-    }, 'compaction past the informer resourceVersion');
+    await until(
+      'compaction past the informer resourceVersion',
+      async () => {
+        const ev = await firstWatchEvent(path, staleRv);
+        return ev.type === 'ERROR' && ev.object.code === 410;
+      },
+      20_000,
+    );
 
     await informer.start();
-    await until(() => informer.list(namespace).length === 1001, 'the relisted cache', 30_000);
+    await until('the relisted cache', () => informer.list(namespace).length === 1001, 30_000);
     const server = await core.listNamespacedConfigMap({ namespace });
     const snapshot = (items: readonly V1ConfigMap[]) =>
       items.map((o) => `${o.metadata?.name}@${o.metadata?.resourceVersion}`).sort();
@@ -273,14 +269,14 @@ describe('informer', () => {
     assert.deepEqual(errors, []);
     // And it watches again after the relist.
     await core.createNamespacedConfigMap({ namespace, body: cm('after-relist') });
-    await until(() => events.includes('add after-relist'), 'an event after the relist');
+    await until('an event after the relist', () => events.includes('add after-relist'), 20_000);
   });
 
   test('a watch quiet for more than 30 s stays open and still delivers', async () => {
     const before = connects;
     await sleep(35_000);
     await core.createNamespacedConfigMap({ namespace, body: cm('after-35s') });
-    await until(() => events.includes('add after-35s'), 'an event after 35 s');
+    await until('an event after 35 s', () => events.includes('add after-35s'), 20_000);
     assert.equal(connects, before, 'the watch was not re-established');
     assert.deepEqual(errors, []);
   });

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
-import { findKubectls, kubectl } from '../support/kubectl.js';
-import type { Kubectl, RunResult } from '../support/kubectl.js';
+import { findKubectls, kubectl, ok } from '../support/kubectl.js';
+import type { Kubectl } from '../support/kubectl.js';
 import { startServer } from '../support/k8ts-server.js';
 import type { RunningServer } from '../support/k8ts-server.js';
 import { tempDir } from '../support/tmp.js';
@@ -77,11 +77,6 @@ metadata:
 stringData:
   password: s3cret
 `;
-}
-
-function ok(r: RunResult, what: string): string {
-  assert.equal(r.code, 0, `${what} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
 }
 
 /** Splits a kubectl table into rows of cells. */

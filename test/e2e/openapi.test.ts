@@ -7,8 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { after, before, describe, test } from 'node:test';
-import { findKubectls, kubectl } from '../support/kubectl.js';
-import type { RunResult } from '../support/kubectl.js';
+import { findKubectls, kubectl, ok } from '../support/kubectl.js';
 import { startServer } from '../support/k8ts-server.js';
 import type { RunningServer } from '../support/k8ts-server.js';
 import { tempDir } from '../support/tmp.js';
@@ -24,11 +23,6 @@ after(async () => {
   await server?.stop();
   cache.remove();
 });
-
-function ok(r: RunResult, what: string): string {
-  assert.equal(r.code, 0, `${what} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
-}
 
 const badDeployment = (ns: string, name: string) => `apiVersion: apps/v1
 kind: Deployment

@@ -8,8 +8,7 @@ import { basename } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
-import { findKubectls, kubectl } from '../support/kubectl.js';
-import type { RunResult } from '../support/kubectl.js';
+import { findKubectls, kubectl, ok } from '../support/kubectl.js';
 import { startServer } from '../support/k8ts-server.js';
 import type { RunningServer } from '../support/k8ts-server.js';
 import { tempDir } from '../support/tmp.js';
@@ -30,11 +29,6 @@ after(async () => {
   await server?.stop();
   cache.remove();
 });
-
-function ok(r: RunResult, what: string): string {
-  assert.equal(r.code, 0, `${what} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
-}
 
 interface Entry {
   manager: string;

@@ -4,8 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { findKubectls, kubectl } from '../support/kubectl.js';
-import type { RunResult } from '../support/kubectl.js';
+import { findKubectls, kubectl, ok } from '../support/kubectl.js';
 import { startServer } from '../support/k8ts-server.js';
 import type { RunningServer } from '../support/k8ts-server.js';
 import { tempDir } from '../support/tmp.js';
@@ -21,11 +20,6 @@ after(async () => {
   await server?.stop();
   cache.remove();
 });
-
-function ok(r: RunResult, what: string): string {
-  assert.equal(r.code, 0, `${what} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
-}
 
 function table(out: string): string[][] {
   return out

@@ -7,7 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
-import { findKubectls, kubectl } from '../support/kubectl.js';
+import { fails, findKubectls, kubectl, ok } from '../support/kubectl.js';
 import type { RunResult } from '../support/kubectl.js';
 import { startServer } from '../support/k8ts-server.js';
 import type { RunningServer } from '../support/k8ts-server.js';
@@ -23,16 +23,6 @@ import {
 } from './seed-manifests.js';
 
 const versions = findKubectls([33, 30, 27]);
-
-function ok(r: RunResult, what: string): string {
-  assert.equal(r.code, 0, `${what} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
-}
-
-function fails(r: RunResult, what: string): string {
-  assert.notEqual(r.code, 0, `${what} should have failed: ${r.stdout}`);
-  return r.stderr;
-}
 
 /** The header of a kubectl table, split into column names. */
 function header(out: string): string[] {

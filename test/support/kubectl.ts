@@ -1,4 +1,5 @@
 /** Finds the real kubectl binaries (the one on PATH and the versioned ones beside it) and runs them. */
+import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -57,4 +58,16 @@ export function kubectl(
     );
     if (input !== undefined) child.stdin!.end(input);
   });
+}
+
+/** Asserts that a kubectl run succeeded; its stdout. */
+export function ok(r: RunResult, what: string): string {
+  assert.equal(r.code, 0, `${what} failed (${r.code}): ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Asserts that a kubectl run failed; its stderr. */
+export function fails(r: RunResult, what: string): string {
+  assert.notEqual(r.code, 0, `${what} should have failed: ${r.stdout}`);
+  return r.stderr;
 }
