@@ -84,18 +84,18 @@ const REASONS: Record<number, StatusReason> = {
   504: 'Timeout',
 };
 
+/** A Status (a response body, or a watch ERROR event's object) as a StatusError. */
+function fromStatus(s: Partial<Status>, code: number): StatusError {
+  const c = s.code ?? code;
+  return new StatusError(c, s.reason ?? REASONS[c] ?? 'InternalError', s.message ?? '', s.details);
+}
+
 /** A Status body (or any failed response) as a StatusError. */
 export function statusErrorOf(code: number, body: Buffer | string): StatusError {
   const text = body.toString();
   try {
     const s = JSON.parse(text) as Partial<Status>;
-    if (s.kind === 'Status')
-      return new StatusError(
-        s.code ?? code,
-        s.reason ?? REASONS[code] ?? 'InternalError',
-        s.message ?? '',
-        s.details,
-      );
+    if (s.kind === 'Status') return fromStatus(s, code);
   } catch {
     // not JSON: fall through to the text
   }
@@ -134,6 +134,11 @@ export class RestClient {
   private async json<T>(res: HttpResponse): Promise<T> {
     if (res.status >= 300) throw statusErrorOf(res.status, res.body);
     return JSON.parse(res.body.toString()) as T;
+  }
+
+  /** GET of a non-resource path (discovery, /version, ...) as JSON. */
+  async getPath<T>(path: string): Promise<T> {
+    return this.json<T>(await this.transport.request({ method: 'GET', path }));
   }
 
   async get<T extends KubeObject = StoredObject>(
@@ -283,15 +288,7 @@ export class RestClient {
           pending = pending.slice(nl + 1);
           if (!line) continue; // keep-alive
           const event = JSON.parse(line) as { type: string; object: unknown };
-          if (event.type === 'ERROR') {
-            const s = event.object as Status;
-            throw new StatusError(
-              s.code,
-              s.reason ?? REASONS[s.code] ?? 'InternalError',
-              s.message ?? '',
-              s.details,
-            );
-          }
+          if (event.type === 'ERROR') throw fromStatus(event.object as Partial<Status>, 500);
           yield event as WatchEvent<T>;
         }
       }

@@ -21,7 +21,7 @@ import { groupVersion } from '../../api/types.js';
 import { readBody } from '../http/io.js';
 import { prepareForCreate, prepareForUpdate } from './object-lifecycle.js';
 import { fieldTreeFor } from '../../api/schema/field-tree.js';
-import { unknownFieldErrors } from '../validation/strict-fields.js';
+import { unknownFieldPaths } from '../validation/strict-fields.js';
 import type { FieldTracker, UpdateTarget } from './object-lifecycle.js';
 import type { ResourceContext } from './resources.js';
 
@@ -96,9 +96,7 @@ function decodeConfiguration(body: Buffer): JsonObject {
 function rejectUndeclaredFields(def: ResourceContext['def'], config: JsonObject): void {
   const tree = fieldTreeFor(def.group, def.version, def.kind);
   if (!tree) return;
-  const paths = unknownFieldErrors(config, tree).map(
-    (e) => `.${/"(.*)"$/.exec(e)?.[1] ?? e}: field not declared in schema`,
-  );
+  const paths = unknownFieldPaths(config, tree).map((p) => `.${p}: field not declared in schema`);
   if (!paths.length) return;
   const gvk = `${def.group ? `${def.group}/` : '/'}${def.version}, Kind=${def.kind}`;
   const detail = paths.length === 1 ? paths[0]! : `errors:\n  ${paths.join('\n  ')}`;

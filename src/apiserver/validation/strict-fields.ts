@@ -124,11 +124,11 @@ export function strictJsonErrors(text: string, root: FieldNode | null): string[]
   return errors.list;
 }
 
-/** Unknown fields of an already decoded value (a YAML body, a patched object); keys in sorted order. */
-export function unknownFieldErrors(value: unknown, root: FieldNode): string[] {
-  const errors = new Errors();
+/** Paths of the fields an already decoded value has and the type does not declare; keys in sorted order. */
+export function unknownFieldPaths(value: unknown, root: FieldNode): string[] {
+  const paths: string[] = [];
   const walk = (v: unknown, node: FieldNode, path: string): void => {
-    if (v === null || typeof v !== 'object') return;
+    if (v === null || typeof v !== 'object' || paths.length >= MAX_ERRORS) return;
     if (Array.isArray(v)) {
       if (node.kind === 'list') v.forEach((item, i) => walk(item, node.items, `${path}[${i}]`));
       return;
@@ -136,11 +136,19 @@ export function unknownFieldErrors(value: unknown, root: FieldNode): string[] {
     if (node.kind !== 'struct' && node.kind !== 'map') return;
     for (const key of Object.keys(v).sort()) {
       const child = node.kind === 'map' ? node.values : node.fields.get(key);
-      if (!child) errors.add('unknown field', join(path, key));
-      else walk((v as Record<string, unknown>)[key], child, join(path, key));
+      if (!child) {
+        if (paths.length < MAX_ERRORS) paths.push(join(path, key));
+      } else walk((v as Record<string, unknown>)[key], child, join(path, key));
     }
   };
   walk(value, root, '');
+  return paths;
+}
+
+/** Unknown fields of an already decoded value (a YAML body, a patched object); keys in sorted order. */
+export function unknownFieldErrors(value: unknown, root: FieldNode): string[] {
+  const errors = new Errors();
+  for (const path of unknownFieldPaths(value, root)) errors.add('unknown field', path);
   return errors.list;
 }
 

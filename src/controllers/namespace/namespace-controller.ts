@@ -4,10 +4,12 @@
  * left removes the `kubernetes` finalizer through /finalize so the API server can remove the namespace.
  */
 import { isStatusError } from '../../apimachinery/errors.js';
+import { now } from '../../apimachinery/meta.js';
 import type { StoredObject } from '../../apimachinery/meta.js';
 import { discoverResources } from '../../client/discovery.js';
 import type { DiscoveredResource } from '../../client/discovery.js';
 import { NAMESPACES } from '../../client/resources.js';
+import { resourcePath } from '../../client/rest.js';
 import type { RestClient } from '../../client/rest.js';
 import { QueueController } from '../controller.js';
 import type { ControllerContext } from '../controller.js';
@@ -138,7 +140,7 @@ export class NamespaceController extends QueueController {
     if (r.verbs.includes('deletecollection')) {
       const res = await this.client.transport.request({
         method: 'DELETE',
-        path: `${r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`}/namespaces/${encodeURIComponent(namespace)}/${r.resource}`,
+        path: resourcePath(r, namespace),
         body: JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' }),
         contentType: 'application/json',
       });
@@ -162,14 +164,14 @@ export class NamespaceController extends QueueController {
     ns: Namespace,
     want: Record<string, [NamespaceCondition['status'], string, string]>,
   ) {
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const timestamp = now();
     const old = ns.status?.conditions ?? [];
     const conditions: NamespaceCondition[] = Object.entries(want).map(([type, [status, reason, message]]) => {
       const prev = old.find((c) => c.type === type);
       return {
         type,
         status,
-        lastTransitionTime: prev && prev.status === status ? prev.lastTransitionTime : now,
+        lastTransitionTime: prev && prev.status === status ? prev.lastTransitionTime : timestamp,
         reason,
         message,
       };
