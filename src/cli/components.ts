@@ -7,17 +7,17 @@ import type { ClusterPki } from '../pki/index.js';
 import { issueClientCert } from '../pki/index.js';
 import { VERSION } from './version.js';
 
-/** A client that authenticates as `user` (CN) with `groups` (O), to the API server on this machine. */
+/** A client that authenticates as `user` (CN) with `groups` (O), to the API server at `server`. */
 export async function componentClient(
   pki: ClusterPki,
-  port: number,
+  server: string,
   user: string,
   program: string,
   groups: string[] = [],
 ): Promise<RestClient> {
   const cert = await issueClientCert(pki, { commonName: user, organizations: groups });
   return new RestClient({
-    server: `https://127.0.0.1:${port}`,
+    server,
     caPem: pki.caCertPem,
     certPem: cert.certPem,
     keyPem: cert.keyPem,

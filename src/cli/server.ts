@@ -87,17 +87,19 @@ export const serverCommand: Command = {
       advertiseAddress: values['advertise-address'] as string | undefined,
     });
     await api.start();
+    // Where clients on this machine reach the API server: loopback unless it listens on one address.
+    const host = bindAddress === '0.0.0.0' || bindAddress === '::' ? '127.0.0.1' : bindAddress;
+    const server = `https://${host.includes(':') ? `[${host}]` : host}:${api.port}`;
     const stopComponents = new AbortController();
     const running: Promise<void>[] = [];
     if (!values['disable-controller-manager']) {
-      const client = await componentClient(pki, api.port, CONTROLLER_MANAGER_USER, 'kube-controller-manager');
+      const client = await componentClient(pki, server, CONTROLLER_MANAGER_USER, 'kube-controller-manager');
       const manager = new ControllerManager({ client, leaderElect: leaderElect === 'true' });
       running.push(manager.run(stopComponents.signal).finally(() => client.close()));
     }
-    const host = bindAddress === '0.0.0.0' || bindAddress === '::' ? '127.0.0.1' : bindAddress;
     const kubeconfig = join(cfg.dataDir, 'admin.kubeconfig');
     writeKubeconfig(kubeconfig, {
-      server: `https://${host.includes(':') ? `[${host}]` : host}:${api.port}`,
+      server,
       caCertPem: pki.caCertPem,
       clientCertPem: pki.admin.certPem,
       clientKeyPem: pki.admin.keyPem,
