@@ -4,6 +4,7 @@ import { CONTROLLER_MANAGER_USER } from '../apiserver/authz/chain.js';
 import { portRange, serviceCidr } from '../apiserver/allocators/ranges.js';
 import { DEFAULT_NODE_PORT_RANGE, DEFAULT_SERVICE_CIDR } from '../apiserver/allocators/service-allocator.js';
 import { ApiServer } from '../apiserver/server.js';
+import type { HealthProbe } from '../apiserver/health/component-status.js';
 import { ControllerManager } from '../controllers/manager.js';
 import { ensurePki, writeKubeconfig } from '../pki/index.js';
 import { Compactor } from '../storage/compactor.js';
@@ -16,6 +17,18 @@ import { storageConfig, storageOptionHelp, storageOptions } from './storage-flag
 import { VERSION } from './version.js';
 
 const log = logger('server');
+
+/** A componentstatuses probe for a component this process runs (or was told not to run). */
+function inProcessProbe(name: string, healthy?: () => boolean): HealthProbe {
+  return () =>
+    Promise.resolve(
+      !healthy
+        ? { healthy: false, error: `${name} is disabled in this server process` }
+        : healthy()
+          ? { healthy: true, message: 'ok' }
+          : { healthy: false, error: `${name} is not running` },
+    );
+}
 
 /**
  * `k8ts server`: the control plane on this machine: the store and its compactor, the cluster PKI, and
@@ -96,7 +109,11 @@ export const serverCommand: Command = {
       const client = await componentClient(pki, server, CONTROLLER_MANAGER_USER, 'kube-controller-manager');
       const manager = new ControllerManager({ client, leaderElect: leaderElect === 'true' });
       running.push(manager.run(stopComponents.signal).finally(() => client.close()));
-    }
+      api.health.register(
+        'controller-manager',
+        inProcessProbe('controller-manager', () => manager.healthy),
+      );
+    } else api.health.register('controller-manager', inProcessProbe('controller-manager'));
     const kubeconfig = join(cfg.dataDir, 'admin.kubeconfig');
     writeKubeconfig(kubeconfig, {
       server,

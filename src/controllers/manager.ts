@@ -12,13 +12,19 @@ import { SharedInformers } from '../client/shared-informers.js';
 import { logger } from '../util/log.js';
 import type { Logger } from '../util/log.js';
 import type { Controller, ControllerContext } from './controller.js';
+import { CsrCleaner } from './csrcleaner/csr-cleaner.js';
 import { NamespaceController } from './namespace/namespace-controller.js';
+import { PersistentVolumeBinder } from './persistentvolume/persistentvolume-binder.js';
+import { ResourceQuotaController } from './resourcequota/resourcequota-controller.js';
 import { ServiceAccountController } from './serviceaccount/serviceaccount-controller.js';
 
 /** Every controller by the name `--controllers` uses, as kube-controller-manager names them. */
 export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller> = {
   namespace: (ctx) => new NamespaceController(ctx),
   serviceaccount: (ctx) => new ServiceAccountController(ctx),
+  'persistentvolume-binder': (ctx) => new PersistentVolumeBinder(ctx),
+  resourcequota: (ctx) => new ResourceQuotaController(ctx),
+  csrcleaner: (ctx) => new CsrCleaner(ctx),
 };
 
 export interface ControllerManagerOptions {
@@ -34,6 +40,7 @@ export interface ControllerManagerOptions {
 export class ControllerManager {
   private readonly log: Logger;
   private leading = false;
+  private running = false;
 
   constructor(private readonly opts: ControllerManagerOptions) {
     this.log = opts.log ?? logger('controller-manager');
@@ -46,7 +53,21 @@ export class ControllerManager {
     return this.leading;
   }
 
+  /** Whether the manager is up (leading or standing by), what its health probe reports. */
+  get healthy(): boolean {
+    return this.running;
+  }
+
   async run(signal: AbortSignal): Promise<void> {
+    this.running = true;
+    try {
+      await this.runElected(signal);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async runElected(signal: AbortSignal): Promise<void> {
     if (this.opts.leaderElect === false) return this.runControllers(signal);
     const elector = new LeaderElector({
       client: this.opts.client,
