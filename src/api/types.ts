@@ -76,6 +76,11 @@ export interface ResourceDefinition {
    * conditions and its /approval keeps the certificate.
    */
   prepareForUpdate?(next: KubeObject, old: KubeObject, target: WriteTarget): void;
+  /**
+   * Adjusts a new object before defaults and validation, given who creates it (Kubernetes'
+   * PrepareForCreate): a CSR records its requester's name, uid, groups and extra.
+   */
+  prepareForCreate?(obj: KubeObject, requester: Requester): void;
   /** Name rule: DNS-1123 subdomain unless stated. */
   nameRule?: 'subdomain' | 'label' | 'path';
   /** Columns after NAME (and before AGE unless the row places age itself). */
@@ -88,6 +93,14 @@ export interface ResourceDefinition {
   storedAs?: StorageConversion;
   /** Fields set by the server on create that a client cannot set (e.g. status). */
   clearOnCreate?: string[];
+}
+
+/** The authenticated user a request came from, as strategies see it. */
+export interface Requester {
+  name: string;
+  groups: string[];
+  uid?: string;
+  extra?: Record<string, string[]>;
 }
 
 /** The endpoint an update came through: the object itself, /status, or a CSR's /approval. */

@@ -242,12 +242,19 @@ spec: {request: ${request}, signerName: kubernetes.io/kube-apiserver-client, usa
         new RegExp(`certificatesigningrequest.certificates.k8s.io/${d} denied`),
       );
       const table = await ok(k, ['get', 'csr', a, d]);
-      assert.match(table, new RegExp(`^${a}\\s.*\\sApproved$`, 'm'));
+      // The requester is recorded by the server: the admin certificate's user, whatever the client sent.
+      assert.match(table, new RegExp(`^${a}\\s.*\\sadmin\\s.*\\sApproved$`, 'm'));
       assert.match(table, new RegExp(`^${d}\\s.*\\sDenied$`, 'm'));
       const obj = JSON.parse(await ok(k, ['get', 'csr', a, '-o', 'json'])) as {
         status: { conditions: Record<string, string>[] };
       };
       assert.equal(obj.status.conditions[0]!['type'], 'Approved');
+      assert.deepEqual(
+        (obj as unknown as { spec: { username: string; groups: string[] } }).spec.groups.includes(
+          'system:masters',
+        ),
+        true,
+      );
       assert.equal(obj.status.conditions[0]!['reason'], 'KubectlApprove');
       assert.ok(obj.status.conditions[0]!['lastTransitionTime']);
     });

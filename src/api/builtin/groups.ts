@@ -21,7 +21,7 @@ import {
   str,
   text,
 } from '../printing.js';
-import { prepareCsrUpdate, validateCsr } from '../certificates/csr-strategy.js';
+import { prepareCsrUpdate, prepareCsrCreate, validateCsr } from '../certificates/csr-strategy.js';
 import type { ResourceDefinition } from '../types.js';
 import {
   WORKLOAD_WIDE_COLUMNS,
@@ -634,6 +634,7 @@ export const groupResources: ResourceDefinition[] = [
       },
     ],
     prepareForUpdate: prepareCsrUpdate,
+    prepareForCreate: prepareCsrCreate,
     validate: validateCsr,
     columns: [
       AGE,

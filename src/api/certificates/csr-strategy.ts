@@ -8,7 +8,7 @@ import type { FieldError } from '../../apimachinery/errors.js';
 import { forbiddenField, invalidValue, notSupported, now, required } from '../../apimachinery/meta.js';
 import type { KubeObject } from '../../apimachinery/meta.js';
 import { arr, at, rec, text } from '../printing.js';
-import type { WriteTarget } from '../types.js';
+import type { Requester, WriteTarget } from '../types.js';
 
 type Condition = Record<string, unknown>;
 
@@ -46,6 +46,19 @@ function populateTimestamps(next: KubeObject, old: KubeObject): void {
       c['lastTransitionTime'] = same ? same['lastTransitionTime'] : t;
     }
   }
+}
+
+/** A new request records who asked for it; the client's own values for these fields are replaced. */
+export function prepareCsrCreate(obj: KubeObject, requester: Requester): void {
+  const spec = rec((obj['spec'] ??= {}));
+  spec['username'] = requester.name;
+  if (requester.uid) spec['uid'] = requester.uid;
+  else delete spec['uid'];
+  spec['groups'] = [...requester.groups];
+  if (requester.extra && Object.keys(requester.extra).length)
+    spec['extra'] = structuredClone(requester.extra);
+  else delete spec['extra'];
+  delete obj['status'];
 }
 
 export function prepareCsrUpdate(next: KubeObject, old: KubeObject, target: WriteTarget): void {

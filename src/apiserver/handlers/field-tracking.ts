@@ -153,7 +153,7 @@ export async function serverSideApply(
         ops.respond(
           ctx,
           201,
-          await ops.commitCreate(ctx, prepareForCreate(def, obj, ops.namespace(ctx), tracker)),
+          await ops.commitCreate(ctx, prepareForCreate(def, obj, ops.namespace(ctx), tracker, ctx.user)),
         );
       } else {
         const next = prepareForUpdate(def, obj, live, target, tracker);

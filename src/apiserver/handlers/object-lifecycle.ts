@@ -17,7 +17,7 @@ import {
 import type { KubeObject, StoredObject } from '../../apimachinery/meta.js';
 import type { ManagedFieldsEntry } from '../../apimachinery/fieldmanager/index.js';
 import { groupVersion } from '../../api/types.js';
-import type { ResourceDefinition, WriteTarget } from '../../api/types.js';
+import type { Requester, ResourceDefinition, WriteTarget } from '../../api/types.js';
 import { newUid } from '../registry/object-store.js';
 
 /**
@@ -87,6 +87,7 @@ export function prepareForCreate(
   body: KubeObject,
   namespace: string | undefined,
   fields?: FieldTracker,
+  requester?: Requester,
 ): StoredObject {
   if (body === null || typeof body !== 'object' || Array.isArray(body))
     throw E.badRequest('the body of the request must be an object');
@@ -110,6 +111,7 @@ export function prepareForCreate(
   delete meta.deletionGracePeriodSeconds;
   delete meta.selfLink;
   if (def.status && def.kind !== 'Node') delete body['status'];
+  if (requester) def.prepareForCreate?.(body, requester);
   def.defaults?.(body);
   const errs = [...validateMeta(def, body), ...(def.validate?.(body) ?? [])];
   if (errs.length) throw E.invalid(gr(def), meta.name ?? '', errs);

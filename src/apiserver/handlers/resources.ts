@@ -178,7 +178,13 @@ async function list(ctx: ResourceContext): Promise<void> {
 
 async function create(ctx: ResourceContext): Promise<void> {
   const body = await readObjectBody(ctx);
-  const obj = prepareForCreate(ctx.def, body, namespaceOf(ctx), updateTracker(ctx, 'CreateOptions'));
+  const obj = prepareForCreate(
+    ctx.def,
+    body,
+    namespaceOf(ctx),
+    updateTracker(ctx, 'CreateOptions'),
+    ctx.user,
+  );
   respondObject(ctx, 201, await commitCreate(ctx, obj));
 }
 
