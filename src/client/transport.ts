@@ -50,11 +50,15 @@ export class Transport {
     session.on('close', () => {
       if (this.session === session) this.session = undefined;
     });
-    // An idle connection must not keep the process alive.
+    // An idle connection must not keep the process alive; one with requests in flight must.
     session.unref();
     this.session = session;
+    this.inFlight.set(session, 0);
     return session;
   }
+
+  /** Open streams per session: a session is ref'd while it has any. */
+  private readonly inFlight = new WeakMap<http2.ClientHttp2Session, number>();
 
   private open(opts: RequestOptions): http2.ClientHttp2Stream {
     const headers: http2.OutgoingHttpHeaders = {
@@ -65,9 +69,18 @@ export class Transport {
     };
     if (opts.contentType) headers['content-type'] = opts.contentType;
     if (this.config.token) headers['authorization'] = `Bearer ${this.config.token}`;
-    const stream = this.connect().request(headers, {
+    const session = this.connect();
+    const stream = session.request(headers, {
       endStream: opts.body === undefined,
       signal: opts.signal,
+    });
+    const open = this.inFlight.get(session) ?? 0;
+    this.inFlight.set(session, open + 1);
+    if (open === 0) session.ref();
+    stream.once('close', () => {
+      const left = (this.inFlight.get(session) ?? 1) - 1;
+      this.inFlight.set(session, left);
+      if (left === 0 && !session.destroyed) session.unref();
     });
     if (opts.body !== undefined) stream.end(opts.body);
     return stream;
