@@ -14,7 +14,7 @@ import {
   pathSegmentNameErrors,
   required,
 } from '../../apimachinery/meta.js';
-import type { KubeObject, StoredObject } from '../../apimachinery/meta.js';
+import type { KubeObject, ObjectMeta, StoredObject } from '../../apimachinery/meta.js';
 import type { ManagedFieldsEntry } from '../../apimachinery/fieldmanager/index.js';
 import { groupVersion } from '../../api/types.js';
 import type { Requester, ResourceDefinition, WriteTarget } from '../../api/types.js';
@@ -102,7 +102,8 @@ export function prepareForCreate(
   } else {
     delete meta.namespace;
   }
-  if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${generateNameSuffix()}`;
+  if (!meta.name && meta.generateName)
+    meta.name = `${meta.generateName.slice(0, MAX_GENERATED_PREFIX)}${generateNameSuffix()}`;
   meta.uid = newUid();
   meta.creationTimestamp = now();
   meta.generation = 1;
@@ -113,6 +114,7 @@ export function prepareForCreate(
   if (def.status && def.kind !== 'Node') delete body['status'];
   if (requester) def.prepareForCreate?.(body, requester);
   def.defaults?.(body);
+  omitEmptyMetadata(meta);
   const errs = [...validateMeta(def, body), ...(def.validate?.(body) ?? [])];
   if (errs.length) throw E.invalid(gr(def), meta.name ?? '', errs);
   recordFields(fields, undefined, body, meta.managedFields);
@@ -120,6 +122,17 @@ export function prepareForCreate(
 }
 
 export type UpdateTarget = WriteTarget;
+
+/** A generated name is at most 63 characters: the prefix is cut to leave room for the 5-character suffix. */
+const MAX_GENERATED_PREFIX = 58;
+
+/** Empty labels, annotations, finalizers and owner references are left out, as Go's `omitempty` leaves them. */
+function omitEmptyMetadata(meta: ObjectMeta): void {
+  for (const f of ['labels', 'annotations', 'finalizers', 'ownerReferences'] as const) {
+    const v = meta[f];
+    if (v !== undefined && (Array.isArray(v) ? v.length === 0 : Object.keys(v).length === 0)) delete meta[f];
+  }
+}
 
 /**
  * The object to store for an update of `old` to `body`: identity and server-owned metadata kept, the
@@ -150,6 +163,7 @@ export function prepareForUpdate(
   let next: KubeObject;
   if (target !== 'main') {
     next = { ...structuredClone(old), status: body['status'] };
+    statusWritableMetadata(def, meta, next.metadata!);
   } else {
     next = body;
     if (def.status) {
@@ -174,12 +188,30 @@ export function prepareForUpdate(
   next.metadata!.resourceVersion = meta.resourceVersion ?? old.metadata.resourceVersion;
   def.prepareForUpdate?.(next, old, target);
   def.defaults?.(next);
+  omitEmptyMetadata(next.metadata!);
   if (target === 'main' && specChanged(def, old, next))
     next.metadata!.generation = (old.metadata.generation ?? 1) + 1;
   const errs = [...validateMeta(def, next), ...(def.validate?.(next, old, target) ?? [])];
   if (errs.length) throw E.invalid(gr(def), old.metadata.name, errs);
   recordFields(fields, old, next, meta.managedFields);
   return next as StoredObject;
+}
+
+/**
+ * Metadata a write through /status may still change, as Kubernetes' status strategies allow: labels,
+ * annotations, finalizers and owner references, except that the apps workloads keep their labels
+ * and pods their owner references (their status strategies reset those).
+ */
+function statusWritableMetadata(def: ResourceDefinition, from: ObjectMeta, to: ObjectMeta): void {
+  const appsWorkload = def.group === 'apps' && def.kind !== 'ControllerRevision';
+  const pod = def.group === '' && def.kind === 'Pod';
+  const fields: (keyof ObjectMeta)[] = ['annotations', 'finalizers'];
+  if (!appsWorkload) fields.push('labels');
+  if (!pod) fields.push('ownerReferences');
+  for (const f of fields) {
+    if (from[f] === undefined) delete to[f];
+    else (to as Record<string, unknown>)[f] = structuredClone(from[f]);
+  }
 }
 
 function specChanged(def: ResourceDefinition, old: KubeObject, next: KubeObject): boolean {
