@@ -12,13 +12,22 @@ import { SharedInformers } from '../client/shared-informers.js';
 import { logger } from '../util/log.js';
 import type { Logger } from '../util/log.js';
 import type { Controller, ControllerContext } from './controller.js';
+import { DeploymentController } from './deployment/deployment-controller.js';
 import { NamespaceController } from './namespace/namespace-controller.js';
+import {
+  REPLICATION_CONTROLLER_KIND,
+  REPLICA_SET_KIND,
+  ReplicaSetController,
+} from './replicaset/replicaset-controller.js';
 import { ServiceAccountController } from './serviceaccount/serviceaccount-controller.js';
 
 /** Every controller by the name `--controllers` uses, as kube-controller-manager names them. */
 export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller> = {
   namespace: (ctx) => new NamespaceController(ctx),
   serviceaccount: (ctx) => new ServiceAccountController(ctx),
+  replicaset: (ctx) => new ReplicaSetController(ctx, REPLICA_SET_KIND),
+  replicationcontroller: (ctx) => new ReplicaSetController(ctx, REPLICATION_CONTROLLER_KIND),
+  deployment: (ctx) => new DeploymentController(ctx),
 };
 
 export interface ControllerManagerOptions {
