@@ -196,43 +196,55 @@ describe('Deployment controller', () => {
     }
   });
 
-  it('does not roll out while paused, and does on resume', async () => {
-    await h.apply(k, deployment('paused', { replicas: 2 }));
-    await rolledOut('paused');
-    await h.ok(k, 'rollout', 'pause', 'deploy/paused');
-    await until(
-      'paused condition',
-      async () => (await condition('paused', 'Progressing')) === 'DeploymentPaused',
-    );
-    assert.equal(await condition('paused', 'Progressing', 'message'), 'Deployment is paused');
-    assert.equal(await condition('paused', 'Progressing', 'status'), 'Unknown');
-    await h.ok(k, 'set', 'image', 'deploy/paused', 'app=nginx:1.26');
-    await until('spec observed', async () => {
-      const [gen, seen] = (
-        await jsonpath('deploy/paused', '{.metadata.generation} {.status.observedGeneration}')
-      ).split(' ');
-      return gen === seen;
-    });
-    assert.equal((await replicaSets('paused')).length, 1, 'no new ReplicaSet while paused');
-    await h.ok(k, 'rollout', 'resume', 'deploy/paused');
-    await rolledOut('paused');
-    assert.equal((await replicaSets('paused')).length, 2);
-    assert.equal(await condition('paused', 'Progressing'), 'NewReplicaSetAvailable');
-    // kubectl refuses to roll a paused Deployment back (it checks the Deployment, not us).
-    await h.ok(k, 'rollout', 'pause', 'deploy/paused');
-    const undo = await h.run(k, 'rollout', 'undo', 'deploy/paused');
-    assert.match(undo.stderr, /you cannot rollback a paused deployment; resume it first/);
-  });
+  for (const kc of kubectls) {
+    it(`pauses, resumes and restarts with kubectl ${kc.version}`, async () => {
+      const name = `paused${kc.version.replace('.', '')}`;
+      await h.apply(kc, deployment(name, { replicas: 2 }));
+      await rolledOut(name, kc);
+      await h.ok(kc, 'rollout', 'pause', `deploy/${name}`);
+      await until(
+        'paused condition',
+        async () => (await condition(name, 'Progressing')) === 'DeploymentPaused',
+      );
+      assert.equal(await condition(name, 'Progressing', 'message'), 'Deployment is paused');
+      assert.equal(await condition(name, 'Progressing', 'status'), 'Unknown');
+      await h.ok(kc, 'set', 'image', `deploy/${name}`, 'app=nginx:1.26');
+      await until('spec observed', async () => {
+        const [gen, seen] = (
+          await jsonpath(`deploy/${name}`, '{.metadata.generation} {.status.observedGeneration}')
+        ).split(' ');
+        return gen === seen;
+      });
+      assert.equal((await replicaSets(name)).length, 1, 'no new ReplicaSet while paused');
+      await h.ok(kc, 'rollout', 'resume', `deploy/${name}`);
+      await rolledOut(name, kc);
+      assert.equal((await replicaSets(name)).length, 2);
+      assert.equal(await condition(name, 'Progressing'), 'NewReplicaSetAvailable');
 
-  it('restarts by rolling out a new ReplicaSet', async () => {
-    await h.apply(k, deployment('restarted', { replicas: 2 }));
-    await rolledOut('restarted');
-    await h.ok(k, 'rollout', 'restart', 'deploy/restarted');
-    await rolledOut('restarted');
-    const [old, fresh] = await replicaSets('restarted');
-    assert.equal(old?.spec?.replicas, 0);
-    assert.equal(fresh?.spec?.replicas, 2);
-    assert.ok(fresh?.spec?.template?.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt']);
+      await h.ok(kc, 'rollout', 'restart', `deploy/${name}`);
+      await rolledOut(name, kc);
+      const [first, second, restarted] = await replicaSets(name);
+      assert.deepEqual([first?.spec?.replicas, second?.spec?.replicas, restarted?.spec?.replicas], [0, 0, 2]);
+      assert.ok(restarted?.spec?.template?.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt']);
+
+      // kubectl refuses to roll a paused Deployment back (its own check, on the Deployment we report).
+      await h.ok(kc, 'rollout', 'pause', `deploy/${name}`);
+      const undo = await h.run(kc, 'rollout', 'undo', `deploy/${name}`);
+      assert.match(undo.stderr, /you cannot rollback a paused deployment; resume it first/);
+    });
+  }
+
+  it('holds availability back for minReadySeconds', async () => {
+    await h.apply(k, deployment('settling', { replicas: 2, spec: 'minReadySeconds: 2' }));
+    const out = await h.ok(k, 'rollout', 'status', 'deploy/settling', '--timeout=60s');
+    assert.match(
+      out,
+      /Waiting for deployment "settling" rollout to finish: 0 of 2 updated replicas are available/,
+    );
+    assert.match(out, /deployment "settling" successfully rolled out/);
+    const [rs] = await replicaSets('settling');
+    assert.equal(rs?.spec?.minReadySeconds, 2);
+    assert.equal(rs?.status?.availableReplicas, 2);
   });
 
   it('Recreate removes every old pod before creating new ones', async () => {
