@@ -72,8 +72,8 @@ export class DeploymentSync {
     private readonly ops: DeploymentOps,
     /** The Deployment as this sync has last written it. */
     public d: Deployment,
-    /** The ReplicaSets the Deployment owns. */
-    readonly rsList: ReplicaSet[],
+    /** The ReplicaSets the Deployment owns, replaced by what this sync wrote as it goes. */
+    private readonly rsList: ReplicaSet[],
   ) {}
 
   // ---- the new ReplicaSet --------------------------------------------------------------------------
@@ -401,8 +401,15 @@ export class DeploymentSync {
 
   // ---- writes --------------------------------------------------------------------------------------
 
+  /** Writes `rs`; later steps of this sync see the stored version, not the cached one. */
   private async updateReplicaSet(rs: ReplicaSet): Promise<ReplicaSet> {
-    return this.ops.client.update<ReplicaSet>(REPLICA_SETS, withTypeMeta(rs, 'apps/v1', 'ReplicaSet'));
+    const updated = await this.ops.client.update<ReplicaSet>(
+      REPLICA_SETS,
+      withTypeMeta(rs, 'apps/v1', 'ReplicaSet'),
+    );
+    const i = this.rsList.findIndex((x) => x.metadata.uid === updated.metadata.uid);
+    if (i >= 0) this.rsList[i] = updated;
+    return updated;
   }
 
   /** Writes `status` (optimistically, on the version this sync holds). */
