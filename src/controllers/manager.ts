@@ -16,6 +16,12 @@ import { CsrCleaner } from './csrcleaner/csr-cleaner.js';
 import { NamespaceController } from './namespace/namespace-controller.js';
 import { PersistentVolumeBinder } from './persistentvolume/persistentvolume-binder.js';
 import { ResourceQuotaController } from './resourcequota/resourcequota-controller.js';
+import { DeploymentController } from './deployment/deployment-controller.js';
+import {
+  REPLICATION_CONTROLLER_KIND,
+  REPLICA_SET_KIND,
+  ReplicaSetController,
+} from './replicaset/replicaset-controller.js';
 import { ServiceAccountController } from './serviceaccount/serviceaccount-controller.js';
 
 /** Every controller by the name `--controllers` uses, as kube-controller-manager names them. */
@@ -25,6 +31,9 @@ export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller>
   'persistentvolume-binder': (ctx) => new PersistentVolumeBinder(ctx),
   resourcequota: (ctx) => new ResourceQuotaController(ctx),
   csrcleaner: (ctx) => new CsrCleaner(ctx),
+  replicaset: (ctx) => new ReplicaSetController(ctx, REPLICA_SET_KIND),
+  replicationcontroller: (ctx) => new ReplicaSetController(ctx, REPLICATION_CONTROLLER_KIND),
+  deployment: (ctx) => new DeploymentController(ctx),
 };
 
 export interface ControllerManagerOptions {

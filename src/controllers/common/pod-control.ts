@@ -3,6 +3,7 @@
  * annotations, spec, the controller reference, generateName `<owner>-`), and the Kubernetes events
  * (`SuccessfulCreate`, `FailedCreate`, `SuccessfulDelete`) kubectl describe shows on the owner.
  */
+import { isStatusError } from '../../apimachinery/errors.js';
 import type { StoredObject } from '../../apimachinery/meta.js';
 import type { EventRecorder } from '../../client/events.js';
 import type { Pod, PodTemplateSpec } from '../../client/objects.js';
@@ -61,8 +62,19 @@ export class PodControl {
       });
       this.events.event(owner, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
     } catch (err) {
-      this.events.event(owner, 'Warning', 'FailedDelete', `Error deleting: ${(err as Error).message}`);
+      // Already gone is no failure worth an event (the caller decides what it means).
+      if (!isStatusError(err, 'NotFound'))
+        this.events.event(owner, 'Warning', 'FailedDelete', `Error deleting: ${(err as Error).message}`);
       throw err;
     }
   }
+}
+
+/** The namespace is being deleted, so every create in it fails (kube's NamespaceTerminating cause). */
+export function isNamespaceTerminating(err: unknown): boolean {
+  if (!isStatusError(err, 'Forbidden')) return false;
+  return (
+    (err.details?.causes ?? []).some((c) => c.reason === 'NamespaceTerminating') ||
+    err.message.includes('because it is being terminated')
+  );
 }

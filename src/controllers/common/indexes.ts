@@ -1,0 +1,17 @@
+/** Informer indexes controllers share: objects by namespace and by the uid of their controller. */
+import type { StoredObject } from '../../apimachinery/meta.js';
+import type { Informer } from '../../client/informer.js';
+import { controllerRefOf } from './controller-ref.js';
+
+export const BY_NAMESPACE = 'namespace';
+export const BY_CONTROLLER_UID = 'controller-uid';
+
+/** Adds the namespace and controller-uid indexes to `informer` (idempotent). */
+export function indexByNamespaceAndController<T extends StoredObject>(informer: Informer<T>): Informer<T> {
+  informer.addIndex(BY_NAMESPACE, (o) => [o.metadata.namespace ?? '']);
+  informer.addIndex(BY_CONTROLLER_UID, (o) => {
+    const ref = controllerRefOf(o);
+    return ref ? [ref.uid] : [];
+  });
+  return informer;
+}
