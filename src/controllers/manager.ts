@@ -12,6 +12,10 @@ import { SharedInformers } from '../client/shared-informers.js';
 import { logger } from '../util/log.js';
 import type { Logger } from '../util/log.js';
 import type { Controller, ControllerContext } from './controller.js';
+import { DisruptionController } from './disruption/disruption-controller.js';
+import { EndpointsController } from './endpoints/endpoints-controller.js';
+import { EndpointSliceController } from './endpointslice/endpointslice-controller.js';
+import { GarbageCollector } from './garbagecollector/garbage-collector.js';
 import { NamespaceController } from './namespace/namespace-controller.js';
 import { ServiceAccountController } from './serviceaccount/serviceaccount-controller.js';
 
@@ -19,6 +23,10 @@ import { ServiceAccountController } from './serviceaccount/serviceaccount-contro
 export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller> = {
   namespace: (ctx) => new NamespaceController(ctx),
   serviceaccount: (ctx) => new ServiceAccountController(ctx),
+  garbagecollector: (ctx) => new GarbageCollector(ctx),
+  endpoint: (ctx) => new EndpointsController(ctx),
+  endpointslice: (ctx) => new EndpointSliceController(ctx),
+  disruption: (ctx) => new DisruptionController(ctx),
 };
 
 export interface ControllerManagerOptions {
