@@ -4,6 +4,7 @@
  * one instance acts at a time (seed 002's `--leader-elect`).
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { EventRecorder } from '../client/events.js';
 import { LeaderElector } from '../client/leader-election.js';
@@ -82,6 +83,8 @@ export class ControllerManager {
       },
     };
     const names = this.opts.controllers ?? Object.keys(CONTROLLERS);
+    // Every controller listens for the abort: not a leak, however many controllers there are.
+    setMaxListeners(10 + 2 * names.length, signal);
     const controllers = names.map((n) => CONTROLLERS[n]!(ctx));
     informers.start();
     this.leading = true;

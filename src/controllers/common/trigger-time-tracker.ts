@@ -6,6 +6,7 @@
  */
 import type { Pod, Service } from '../../client/objects.js';
 import { podCondition } from './pod-util.js';
+import { LAST_CHANGE_TRIGGER_TIME_ANNOTATION } from './service-endpoints.js';
 
 interface State {
   pods: Map<string, number>;
@@ -37,4 +38,20 @@ export class TriggerTimeTracker {
   forget(serviceKey: string): void {
     this.states.delete(serviceKey);
   }
+}
+
+/**
+ * `annotations` with the trigger-time annotation set to `time`, or removed when there is none (a new
+ * map; undefined when nothing is left, so no empty map is written).
+ */
+export function withTriggerTimeAnnotation(
+  annotations: Record<string, string> | undefined,
+  time: string | undefined,
+  extra: Record<string, string | undefined> = {},
+): Record<string, string> | undefined {
+  const out = { ...(annotations ?? {}) };
+  for (const [k, v] of Object.entries({ [LAST_CHANGE_TRIGGER_TIME_ANNOTATION]: time, ...extra }))
+    if (v === undefined) delete out[k];
+    else out[k] = v;
+  return Object.keys(out).length ? out : undefined;
 }

@@ -17,14 +17,13 @@ import type { ControllerContext } from '../controller.js';
 import { indexByNamespace } from '../common/namespace-index.js';
 import {
   HEADLESS_SERVICE_LABEL,
-  LAST_CHANGE_TRIGGER_TIME_ANNOTATION,
   hasManagedEndpoints,
   isApiServerService,
   isHeadless,
   podsSelectedBy,
   servicesForPodChange,
 } from '../common/service-endpoints.js';
-import { TriggerTimeTracker } from '../common/trigger-time-tracker.js';
+import { TriggerTimeTracker, withTriggerTimeAnnotation } from '../common/trigger-time-tracker.js';
 import { desiredSubsets, truncateSubsets } from './endpoint-subsets.js';
 
 export const ENDPOINTS_MANAGED_BY_LABEL = 'endpoints.kubernetes.io/managed-by';
@@ -105,11 +104,9 @@ export class EndpointsController extends QueueController {
     )
       return;
 
-    const annotations = { ...(current?.metadata.annotations ?? {}) };
-    if (triggerTime) annotations[LAST_CHANGE_TRIGGER_TIME_ANNOTATION] = triggerTime;
-    else delete annotations[LAST_CHANGE_TRIGGER_TIME_ANNOTATION];
-    if (truncated) annotations[OVER_CAPACITY_ANNOTATION] = 'truncated';
-    else delete annotations[OVER_CAPACITY_ANNOTATION];
+    const annotations = withTriggerTimeAnnotation(current?.metadata.annotations, triggerTime, {
+      [OVER_CAPACITY_ANNOTATION]: truncated ? 'truncated' : undefined,
+    });
 
     const next: Endpoints = {
       ...(current ?? {}),

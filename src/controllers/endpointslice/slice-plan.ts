@@ -7,7 +7,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { EndpointSlice } from '../../client/objects.js';
-import { LAST_CHANGE_TRIGGER_TIME_ANNOTATION } from '../common/service-endpoints.js';
+import { withTriggerTimeAnnotation } from '../common/trigger-time-tracker.js';
 
 export type SliceEndpoint = NonNullable<EndpointSlice['endpoints']>[number];
 export type SlicePort = NonNullable<EndpointSlice['ports']>[number];
@@ -46,10 +46,10 @@ export function portsKey(ports: SlicePort[] | undefined | null): string {
 const endpointId = (e: SliceEndpoint) => e.targetRef?.uid ?? e.addresses.join(',');
 
 function withTriggerTime(slice: EndpointSlice, triggerTime: string | undefined): EndpointSlice {
-  const annotations = { ...(slice.metadata.annotations ?? {}) };
-  if (triggerTime) annotations[LAST_CHANGE_TRIGGER_TIME_ANNOTATION] = triggerTime;
-  else delete annotations[LAST_CHANGE_TRIGGER_TIME_ANNOTATION];
-  return { ...slice, metadata: { ...slice.metadata, annotations } };
+  const annotations = withTriggerTimeAnnotation(slice.metadata.annotations, triggerTime);
+  const metadata = { ...slice.metadata, annotations };
+  if (!annotations) delete metadata.annotations;
+  return { ...slice, metadata };
 }
 
 /**

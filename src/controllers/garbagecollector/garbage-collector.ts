@@ -41,6 +41,8 @@ class NotYetError extends Error {}
 /** A cluster-scoped object naming a namespaced owner: an error no retry resolves. */
 class NamespacedOwnerOfClusterScopedError extends Error {}
 
+const describeIdentity = (id: ObjectIdentity) =>
+  `${id.kind} ${id.namespace ? `${id.namespace}/` : ''}${id.name}`;
 const groupResource = (r: DiscoveredResource) => (r.group ? `${r.resource}.${r.group}` : r.resource);
 const apiVersionOf = (r: DiscoveredResource) => (r.group ? `${r.group}/${r.version}` : r.version);
 
@@ -72,25 +74,28 @@ export class GarbageCollector implements Controller {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    const stop = () => {
-      this.attemptToDelete.shutDown();
-      this.attemptToOrphan.shutDown();
-    };
-    signal.addEventListener('abort', stop, { once: true });
+    let aborted!: () => void;
+    const abort = new Promise<void>((r) => (aborted = r));
+    signal.addEventListener(
+      'abort',
+      () => {
+        this.attemptToDelete.shutDown();
+        this.attemptToOrphan.shutDown();
+        aborted();
+      },
+      { once: true },
+    );
     while (!signal.aborted) {
       try {
         await this.syncMonitors();
         break;
       } catch (err) {
         this.log.warn('discovery failed, retrying', { err });
-        await sleep(1_000);
+        await Promise.race([sleep(1_000), abort]);
       }
     }
     // Act only on a complete graph, as a dependent's owner may be listed after it.
-    await Promise.race([
-      Promise.all([...this.monitors.values()].map((m) => m.synced)),
-      new Promise((r) => signal.addEventListener('abort', r, { once: true })),
-    ]);
+    await Promise.race([Promise.all([...this.monitors.values()].map((m) => m.synced)), abort]);
     if (signal.aborted) return;
     this.log.info('garbage collector synced', { resources: this.monitors.size, objects: this.graph.size });
     const timer = setInterval(() => {
@@ -125,7 +130,7 @@ export class GarbageCollector implements Controller {
 
   private describe(uid: string): string | undefined {
     const id = this.graph.get(uid)?.identity;
-    return id && `${id.kind} ${id.namespace ? `${id.namespace}/` : ''}${id.name}`;
+    return id && describeIdentity(id);
   }
 
   /** Watches every deletable resource not watched yet, through the shared informers. */
@@ -375,7 +380,7 @@ export class GarbageCollector implements Controller {
         propagationPolicy,
         preconditions: { uid: id.uid },
       });
-      this.log.info('deleted object', { object: this.describe(id.uid), propagationPolicy });
+      this.log.info('deleted object', { object: describeIdentity(id), propagationPolicy });
     } catch (err) {
       // Gone already, or the name now belongs to another object.
       if (isStatusError(err, 'NotFound') || isStatusError(err, 'Conflict')) return;
