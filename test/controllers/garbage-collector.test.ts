@@ -52,7 +52,7 @@ describe('garbage collector', () => {
 
   before(async () => {
     cluster = await startCluster({ nodes: 3 });
-    for (const ns of ['gc-bg', 'gc-fg', 'gc-orphan', 'gc-dangling', 'gc-a', 'gc-b'])
+    for (const ns of ['gc-bg', 'gc-fg', 'gc-orphan', 'gc-rc', 'gc-dangling', 'gc-a', 'gc-b'])
       ok(await run(['create', 'namespace', ns]), `create ns ${ns}`);
   });
   after(async () => {
@@ -187,6 +187,34 @@ describe('garbage collector', () => {
       );
     assert.equal(await refs('dep-1'), '');
     assert.equal(await refs('dep-2'), 'other-owner');
+  });
+
+  it('orphan is the default for ReplicationControllers deleted without a policy', async () => {
+    const ns = 'gc-rc';
+    await apply(
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'ReplicationController',
+        metadata: { name: 'rc', namespace: ns },
+        spec: {
+          replicas: 0,
+          selector: { app: 'rc' },
+          template: {
+            metadata: { labels: { app: 'rc' } },
+            spec: { containers: [{ name: 'c', image: 'nginx' }] },
+          },
+        },
+      }),
+    );
+    const uid = await uidOf(ns, 'rc/rc');
+    await apply(configMap(ns, 'dep', [{ name: 'rc', uid, kind: 'ReplicationController', block: true }]));
+    // A bare DELETE, as API clients other than kubectl send it.
+    ok(await run(['delete', '--raw', `/api/v1/namespaces/${ns}/replicationcontrollers/rc`]), 'raw delete');
+    await gone(ns, 'rc/rc');
+    assert.equal(
+      ok(await run(['-n', ns, 'get', 'cm', 'dep', '-o', 'jsonpath={.metadata.ownerReferences}']), 'refs'),
+      '',
+    );
   });
 
   it('collects a dependent whose owner never existed, and keeps one with a live owner left', async () => {
