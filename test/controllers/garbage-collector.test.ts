@@ -47,6 +47,19 @@ describe('garbage collector', () => {
   const uidOf = async (ns: string, what: string) =>
     ok(await run(['-n', ns, 'get', what, '-o', 'jsonpath={.metadata.uid}']), `get ${what}`);
   const exists = async (ns: string, what: string) => (await run(['-n', ns, 'get', what])).code === 0;
+  const setFinalizers = async (ns: string, what: string, finalizers: string[] | null) =>
+    ok(
+      await run([
+        '-n',
+        ns,
+        'patch',
+        what,
+        '--type=merge',
+        '-p',
+        JSON.stringify({ metadata: { finalizers } }),
+      ]),
+      `finalizers of ${what}`,
+    );
   const gone = (ns: string, what: string) =>
     until(`${ns}/${what} collected`, async () => !(await exists(ns, what)), WAIT_MS);
 
@@ -96,19 +109,7 @@ describe('garbage collector', () => {
     const childUid = await uidOf(ns, 'cm/child');
     await apply(configMap(ns, 'grandchild', [{ name: 'child', uid: childUid, block: true }]));
     // A finalizer of someone else's holds the grandchild, and with it the whole chain.
-    ok(
-      await run([
-        '-n',
-        ns,
-        'patch',
-        'cm',
-        'grandchild',
-        '--type=merge',
-        '-p',
-        '{"metadata":{"finalizers":["example.com/hold"]}}',
-      ]),
-      'hold grandchild',
-    );
+    await setFinalizers(ns, 'cm/grandchild', ['example.com/hold']);
     ok(await run(['-n', ns, 'delete', 'cm', 'owner', '--cascade=foreground', '--wait=false']), 'delete');
 
     const meta = async (name: string) =>
@@ -130,19 +131,7 @@ describe('garbage collector', () => {
     assert.ok(owner.deletionTimestamp, 'owner is being deleted');
     assert.deepEqual(owner.finalizers, ['foregroundDeletion']);
 
-    ok(
-      await run([
-        '-n',
-        ns,
-        'patch',
-        'cm',
-        'grandchild',
-        '--type=merge',
-        '-p',
-        '{"metadata":{"finalizers":null}}',
-      ]),
-      'release grandchild',
-    );
+    await setFinalizers(ns, 'cm/grandchild', null);
     await gone(ns, 'cm/owner');
     assert.equal(await exists(ns, 'cm/child'), false);
     assert.equal(await exists(ns, 'cm/grandchild'), false);

@@ -7,7 +7,7 @@ import { selectorFromSet } from '../../apimachinery/labels/index.js';
 import type { Informer } from '../../client/informer.js';
 import { objectKey } from '../../client/informer.js';
 import type { Pod, Service } from '../../client/objects.js';
-import { inNamespace } from './namespace-index.js';
+import { inNamespace, indexByNamespace } from './namespace-index.js';
 import { isPodReady, isPodTerminal } from './pod-util.js';
 
 export const LAST_CHANGE_TRIGGER_TIME_ANNOTATION = 'endpoints.kubernetes.io/last-change-trigger-time';
@@ -139,4 +139,27 @@ export function servicesForPodChange(
 export function podsSelectedBy(pods: Informer<Pod>, svc: Service): Pod[] {
   const sel = selectorFromSet(svc.spec?.selector ?? {});
   return inNamespace(pods, svc.metadata.namespace ?? '').filter((p) => sel.matches(p.metadata.labels));
+}
+
+/**
+ * The event wiring both endpoints controllers share: a service's key on any change to it, and the keys
+ * of the services a pod change concerns. Indexes both informers by namespace.
+ */
+export function enqueueServicesOnChange(
+  services: Informer<Service>,
+  pods: Informer<Pod>,
+  enqueue: (serviceKey: string) => void,
+): void {
+  indexByNamespace(services);
+  indexByNamespace(pods);
+  const svcChanged = (svc: Service) => enqueue(objectKey(svc));
+  services.addHandler({ add: svcChanged, update: (_o, svc) => svcChanged(svc), delete: svcChanged });
+  const podChanged = (old: Pod | undefined, pod: Pod) => {
+    for (const key of servicesForPodChange(services, old, pod)) enqueue(key);
+  };
+  pods.addHandler({
+    add: (pod) => podChanged(undefined, pod),
+    update: podChanged,
+    delete: (pod) => podChanged(undefined, pod),
+  });
 }

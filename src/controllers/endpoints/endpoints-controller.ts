@@ -14,14 +14,13 @@ import { ENDPOINTS, PODS, SERVICES } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest.js';
 import { QueueController } from '../controller.js';
 import type { ControllerContext } from '../controller.js';
-import { indexByNamespace } from '../common/namespace-index.js';
 import {
   HEADLESS_SERVICE_LABEL,
   hasManagedEndpoints,
   isApiServerService,
   isHeadless,
+  enqueueServicesOnChange,
   podsSelectedBy,
-  servicesForPodChange,
 } from '../common/service-endpoints.js';
 import { TriggerTimeTracker, withTriggerTimeAnnotation } from '../common/trigger-time-tracker.js';
 import { desiredSubsets, truncateSubsets } from './endpoint-subsets.js';
@@ -46,20 +45,9 @@ export class EndpointsController extends QueueController {
     this.services = ctx.informers.for<Service>(SERVICES);
     this.pods = ctx.informers.for<Pod>(PODS);
     this.endpoints = ctx.informers.for<Endpoints>(ENDPOINTS);
-    indexByNamespace(this.services);
-    indexByNamespace(this.pods);
-    const enqueue = (obj: Service | Endpoints) => this.queue.add(objectKey(obj));
-    this.services.addHandler({ add: enqueue, update: (_o, svc) => enqueue(svc), delete: enqueue });
-    const podChanged = (old: Pod | undefined, pod: Pod) => {
-      for (const key of servicesForPodChange(this.services, old, pod)) this.queue.add(key);
-    };
-    this.pods.addHandler({
-      add: (pod) => podChanged(undefined, pod),
-      update: podChanged,
-      delete: (pod) => podChanged(undefined, pod),
-    });
+    enqueueServicesOnChange(this.services, this.pods, (key) => this.queue.add(key));
     // A managed Endpoints deleted by someone else is written again.
-    this.endpoints.addHandler({ delete: enqueue });
+    this.endpoints.addHandler({ delete: (ep) => this.queue.add(objectKey(ep)) });
   }
 
   override async run(signal: AbortSignal): Promise<void> {

@@ -15,17 +15,16 @@ import { ENDPOINT_SLICES, NODES, PODS, SERVICES } from '../../client/resources.j
 import type { RestClient } from '../../client/rest.js';
 import { QueueController } from '../controller.js';
 import type { ControllerContext } from '../controller.js';
-import { indexByNamespace } from '../common/namespace-index.js';
 import { isPodReady } from '../common/pod-util.js';
 import {
   HEADLESS_SERVICE_LABEL,
+  enqueueServicesOnChange,
   findPort,
   hasManagedEndpoints,
   isHeadless,
   podIPOfFamily,
   podsSelectedBy,
   serviceIPFamilies,
-  servicesForPodChange,
   shouldPodBeInEndpoints,
   shouldSetHostname,
 } from '../common/service-endpoints.js';
@@ -69,27 +68,16 @@ export class EndpointSliceController extends QueueController {
     this.slices = ctx.informers.for<EndpointSlice>(ENDPOINT_SLICES, {
       labelSelector: `${MANAGED_BY_LABEL}=${ENDPOINTSLICE_CONTROLLER_NAME}`,
     });
-    indexByNamespace(this.services);
-    indexByNamespace(this.pods);
+    enqueueServicesOnChange(this.services, this.pods, (key) => this.queue.add(key));
     this.slices.addIndex(SERVICE_INDEX, (s) => {
       const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
       return svc ? [`${s.metadata.namespace ?? ''}/${svc}`] : [];
     });
 
-    const enqueue = (svc: Service) => this.queue.add(objectKey(svc));
-    this.services.addHandler({ add: enqueue, update: (_o, svc) => enqueue(svc), delete: enqueue });
-    const podChanged = (old: Pod | undefined, pod: Pod) => {
-      for (const key of servicesForPodChange(this.services, old, pod)) this.queue.add(key);
-    };
-    this.pods.addHandler({
-      add: (pod) => podChanged(undefined, pod),
-      update: podChanged,
-      delete: (pod) => podChanged(undefined, pod),
-    });
     this.nodes.addHandler({
       update: (old, node) => {
         if (old.metadata.labels?.[ZONE_LABEL] === node.metadata.labels?.[ZONE_LABEL]) return;
-        for (const svc of this.services.list()) if (hasManagedEndpoints(svc)) enqueue(svc);
+        for (const svc of this.services.list()) if (hasManagedEndpoints(svc)) this.queue.add(objectKey(svc));
       },
     });
     const sliceChanged = (slice: EndpointSlice) => {
