@@ -4,6 +4,7 @@
  * one instance acts at a time (seed 002's `--leader-elect`).
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { EventRecorder } from '../client/events.js';
 import { LeaderElector } from '../client/leader-election.js';
@@ -13,6 +14,10 @@ import { logger } from '../util/log.js';
 import type { Logger } from '../util/log.js';
 import type { Controller, ControllerContext } from './controller.js';
 import { CsrCleaner } from './csrcleaner/csr-cleaner.js';
+import { DisruptionController } from './disruption/disruption-controller.js';
+import { EndpointsController } from './endpoints/endpoints-controller.js';
+import { EndpointSliceController } from './endpointslice/endpointslice-controller.js';
+import { GarbageCollector } from './garbagecollector/garbage-collector.js';
 import { NamespaceController } from './namespace/namespace-controller.js';
 import { PersistentVolumeBinder } from './persistentvolume/persistentvolume-binder.js';
 import { ResourceQuotaController } from './resourcequota/resourcequota-controller.js';
@@ -34,6 +39,10 @@ export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller>
   replicaset: (ctx) => new ReplicaSetController(ctx, REPLICA_SET_KIND),
   replicationcontroller: (ctx) => new ReplicaSetController(ctx, REPLICATION_CONTROLLER_KIND),
   deployment: (ctx) => new DeploymentController(ctx),
+  garbagecollector: (ctx) => new GarbageCollector(ctx),
+  endpoint: (ctx) => new EndpointsController(ctx),
+  endpointslice: (ctx) => new EndpointSliceController(ctx),
+  disruption: (ctx) => new DisruptionController(ctx),
 };
 
 export interface ControllerManagerOptions {
@@ -104,6 +113,8 @@ export class ControllerManager {
       },
     };
     const names = this.opts.controllers ?? Object.keys(CONTROLLERS);
+    // Every controller listens for the abort: not a leak, however many controllers there are.
+    setMaxListeners(10 + 2 * names.length, signal);
     const controllers = names.map((n) => CONTROLLERS[n]!(ctx));
     informers.start();
     this.leading = true;

@@ -344,6 +344,7 @@ async function deleteOptions(ctx: ResourceContext): Promise<DeleteOptions> {
   const q = ctx.url.searchParams;
   if (q.has('gracePeriodSeconds')) opts.gracePeriodSeconds = Number(q.get('gracePeriodSeconds'));
   if (q.has('propagationPolicy')) opts.propagationPolicy = q.get('propagationPolicy')!;
+  if (q.has('orphanDependents')) opts.orphanDependents = q.get('orphanDependents') === 'true';
   if (opts.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(opts.propagationPolicy))
     throw E.invalid({ group: 'meta.k8s.io', resource: 'deleteoptions', kind: 'DeleteOptions' }, '', [
       {
@@ -376,9 +377,43 @@ function isGracefulPod(def: ResourceDefinition, obj: StoredObject): boolean {
   );
 }
 
-function defaultPropagation(def: ResourceDefinition): string {
-  // Kubernetes orphans by default only for these legacy kinds when no policy is given.
-  return def.group === 'extensions' ? 'Orphan' : 'Background';
+const ORPHAN_FINALIZER = 'orphan';
+const FOREGROUND_FINALIZER = 'foregroundDeletion';
+
+/**
+ * Kinds whose dependents are orphaned when a delete names no policy, as before server-side garbage
+ * collection: core/v1 ReplicationControllers and the legacy extensions and apps beta versions.
+ */
+function orphansByDefault(def: ResourceDefinition): boolean {
+  if (def.group === '' && def.kind === 'ReplicationController') return true;
+  return def.group === 'extensions' || (def.group === 'apps' && def.version !== 'v1');
+}
+
+/**
+ * The finalizers of an object being deleted, as kube-apiserver sets them for the garbage collector:
+ * an explicit policy (or orphanDependents) decides between `orphan` and `foregroundDeletion`, replacing
+ * whichever an earlier delete set; without one, an earlier choice stands, else the kind's default.
+ */
+function garbageCollectionFinalizers(
+  def: ResourceDefinition,
+  existing: string[],
+  opts: DeleteOptions,
+): string[] {
+  const had = (f: string) => existing.includes(f);
+  let orphan: boolean;
+  let foreground = false;
+  if (opts.orphanDependents !== undefined) orphan = opts.orphanDependents;
+  else if (opts.propagationPolicy) {
+    orphan = opts.propagationPolicy === 'Orphan';
+    foreground = opts.propagationPolicy === 'Foreground';
+  } else if (had(ORPHAN_FINALIZER) || had(FOREGROUND_FINALIZER)) {
+    foreground = had(FOREGROUND_FINALIZER);
+    orphan = !foreground;
+  } else orphan = orphansByDefault(def);
+  const out = existing.filter((f) => f !== ORPHAN_FINALIZER && f !== FOREGROUND_FINALIZER);
+  if (orphan) out.push(ORPHAN_FINALIZER);
+  if (foreground) out.push(FOREGROUND_FINALIZER);
+  return out;
 }
 
 export async function deleteOne(
@@ -411,10 +446,7 @@ export async function deleteOne(
 
   const next = structuredClone(current);
   const meta = next.metadata;
-  const policy = opts.propagationPolicy ?? (opts.orphanDependents ? 'Orphan' : defaultPropagation(def));
-  const finalizers = new Set(meta.finalizers ?? []);
-  if (policy === 'Orphan') finalizers.add('orphan');
-  if (policy === 'Foreground') finalizers.add('foregroundDeletion');
+  const finalizers = garbageCollectionFinalizers(def, meta.finalizers ?? [], opts);
   let grace = 0;
   if (def.kind === 'Pod' && def.group === '') {
     grace = opts.gracePeriodSeconds ?? Number(at(current, 'spec.terminationGracePeriodSeconds') ?? 30);
@@ -423,7 +455,7 @@ export async function deleteOne(
   }
   const isNamespace = def.kind === 'Namespace' && def.group === '';
   const mustWait =
-    finalizers.size > 0 ||
+    finalizers.length > 0 ||
     grace > 0 ||
     (isNamespace && ((at(current, 'spec.finalizers') as unknown[] | undefined)?.length ?? 0) > 0);
   if (!mustWait) {
@@ -433,7 +465,7 @@ export async function deleteOne(
   if (!meta.deletionTimestamp) meta.deletionTimestamp = now();
   if (grace > 0) meta.deletionGracePeriodSeconds = Math.min(meta.deletionGracePeriodSeconds ?? grace, grace);
   else if (meta.deletionGracePeriodSeconds === undefined) meta.deletionGracePeriodSeconds = 0;
-  meta.finalizers = [...finalizers];
+  meta.finalizers = finalizers;
   if (!meta.finalizers.length) delete meta.finalizers;
   if (isNamespace)
     (next['status'] as Record<string, unknown>) = {

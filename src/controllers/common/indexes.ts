@@ -8,10 +8,20 @@ export const BY_CONTROLLER_UID = 'controller-uid';
 
 /** Adds the namespace and controller-uid indexes to `informer` (idempotent). */
 export function indexByNamespaceAndController<T extends StoredObject>(informer: Informer<T>): Informer<T> {
-  informer.addIndex(BY_NAMESPACE, (o) => [o.metadata.namespace ?? '']);
+  indexByNamespace(informer);
   informer.addIndex(BY_CONTROLLER_UID, (o) => {
     const ref = controllerRefOf(o);
     return ref ? [ref.uid] : [];
   });
   return informer;
+}
+
+/** Adds the namespace index alone. */
+export function indexByNamespace<T extends StoredObject>(informer: Informer<T>): void {
+  informer.addIndex(BY_NAMESPACE, (o) => [o.metadata.namespace ?? '']);
+}
+
+/** The cached objects of one namespace; the informer must have the namespace index. */
+export function inNamespace<T extends StoredObject>(informer: Informer<T>, namespace: string): T[] {
+  return informer.byIndex(BY_NAMESPACE, namespace);
 }

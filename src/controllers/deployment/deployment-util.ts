@@ -4,6 +4,7 @@
  * revisions and the annotations that carry them, the new/old ReplicaSet split, and the status and
  * conditions a Deployment reports.
  */
+import { scaledValueFromIntOrPercent } from '../common/int-or-percent.js';
 import { now } from '../../apimachinery/meta.js';
 import type { Deployment, PodTemplateSpec, ReplicaSet } from '../../client/objects.js';
 import { canonicalJson } from '../common/hash.js';
@@ -53,17 +54,9 @@ export const desiredReplicas = (d: Deployment): number => d.spec?.replicas ?? 1;
 
 // ---- surge and unavailability ---------------------------------------------------------------------
 
-/** An int-or-percent against `total`: percentages round up or down as asked, integers are taken as they are. */
+/** An int-or-percent against `total` (absent means 0). */
 export function scaledValue(v: IntOrPercent, total: number, roundUp: boolean): number {
-  if (v === undefined) return 0;
-  if (typeof v === 'number') return v;
-  const m = /^(-?\d+)%$/.exec(v.trim());
-  if (!m) {
-    if (/^-?\d+$/.test(v.trim())) return Number(v);
-    throw new Error(`invalid value for IntOrString: invalid value "${v}": not a percentage`);
-  }
-  const exact = (Number(m[1]) * total) / 100;
-  return roundUp ? Math.ceil(exact) : Math.floor(exact);
+  return v === undefined ? 0 : scaledValueFromIntOrPercent(v, total, roundUp);
 }
 
 /**
