@@ -12,13 +12,19 @@ import { SharedInformers } from '../client/shared-informers.js';
 import { logger } from '../util/log.js';
 import type { Logger } from '../util/log.js';
 import type { Controller, ControllerContext } from './controller.js';
+import { CronJobController } from './cronjob/cronjob-controller.js';
+import { JobController } from './job/job-controller.js';
 import { NamespaceController } from './namespace/namespace-controller.js';
 import { ServiceAccountController } from './serviceaccount/serviceaccount-controller.js';
+import { TtlAfterFinishedController } from './ttlafterfinished/ttl-after-finished-controller.js';
 
 /** Every controller by the name `--controllers` uses, as kube-controller-manager names them. */
 export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller> = {
   namespace: (ctx) => new NamespaceController(ctx),
   serviceaccount: (ctx) => new ServiceAccountController(ctx),
+  job: (ctx) => new JobController(ctx),
+  cronjob: (ctx) => new CronJobController(ctx),
+  'ttl-after-finished': (ctx) => new TtlAfterFinishedController(ctx),
 };
 
 export interface ControllerManagerOptions {
