@@ -205,7 +205,7 @@ function cronJob(spec: Partial<NonNullable<CronJob['spec']>>, status: CronJob['s
       ...spec,
     },
     status,
-  } as CronJob;
+  };
 }
 
 describe('CronJob run decisions (injected clock)', () => {

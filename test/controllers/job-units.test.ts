@@ -60,7 +60,7 @@ function failedPod(exitCode: number, conditions: { type: string; status: string 
         },
       ],
     },
-  } as Pod;
+  };
 }
 
 type Policy = NonNullable<NonNullable<Job['spec']>['podFailurePolicy']>;
