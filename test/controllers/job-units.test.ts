@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Job, Pod } from '../../src/client/objects.js';
 import { IndexSet } from '../../src/controllers/job/indexes.js';
+import { pastBackoffLimitOnFailure } from '../../src/controllers/job/job-pods.js';
 import {
   PodBackoffStore,
   podFailureBackoffBaseMs,
@@ -149,5 +150,26 @@ describe('pod failure backoff', () => {
     assert.equal(podFailureBackoffBaseMs({}), 10_000);
     assert.equal(podFailureBackoffBaseMs({ K8TS_JOB_POD_FAILURE_BACKOFF_MS: '250' }), 250);
     assert.equal(podFailureBackoffBaseMs({ K8TS_JOB_POD_FAILURE_BACKOFF_MS: 'soon' }), 10_000);
+  });
+});
+
+describe('restartPolicy OnFailure', () => {
+  it('counts container restarts of running pods against backoffLimit', () => {
+    const job = (backoffLimit: number) =>
+      ({
+        spec: { backoffLimit, template: { spec: { restartPolicy: 'OnFailure', containers: [] } } },
+      }) as unknown as Job;
+    const running = (restarts: number) => {
+      const p = failedPod(1);
+      p.status!.phase = 'Running';
+      p.status!.containerStatuses![0]!.restartCount = restarts;
+      return p;
+    };
+    assert.equal(pastBackoffLimitOnFailure(job(3), [running(1), running(1)]), false);
+    assert.equal(pastBackoffLimitOnFailure(job(3), [running(2), running(1)]), true);
+    assert.equal(pastBackoffLimitOnFailure(job(0), [running(1)]), true);
+    const never = job(0);
+    never.spec!.template.spec!.restartPolicy = 'Never';
+    assert.equal(pastBackoffLimitOnFailure(never, [running(5)]), false);
   });
 });

@@ -11,6 +11,7 @@ import type { Pod } from '../../src/client/objects.js';
 import { PODS } from '../../src/client/resources.js';
 import { RestClient } from '../../src/client/rest.js';
 import { POD_FAILURE_BACKOFF_ENV } from '../../src/controllers/job/pod-backoff.js';
+import { indented, podTemplateYaml } from '../support/batch-manifests.js';
 import { startCluster } from '../support/cluster.js';
 import type { RunningCluster } from '../support/cluster.js';
 import { findKubectls, kubectl, ok } from '../support/kubectl.js';
@@ -55,23 +56,8 @@ kind: Job
 metadata:
   name: ${name}
 spec:
-${spec
-  .split('\n')
-  .filter(Boolean)
-  .map((l) => `  ${l}`)
-  .join('\n')}
-  template:
-    metadata:
-      annotations:
-        k8ts.io/simulated-run-seconds: "${opts.seconds ?? 0.5}"
-        k8ts.io/simulated-exit-code: "${opts.exitCode ?? 0}"
-    spec:
-      restartPolicy: Never
-      containers:
-      - name: main
-        image: busybox
-        command: ["sh", "-c", "true"]
-`;
+${indented(spec, 2)}
+${podTemplateYaml(2, opts)}`;
 }
 
 describe('job controller', () => {
@@ -286,6 +272,16 @@ podFailurePolicy:
     assert.equal(j.status.failed ?? 0, 0, 'pods removed by suspension are not failures');
     const reasons = (await eventsOf('sus')).map((e) => e.reason);
     for (const r of ['Suspended', 'Resumed', 'SuccessfulDelete']) assert.ok(reasons.includes(r), r);
+  });
+
+  it('releases the tracking finalizer of the pods of a deleted Job', async () => {
+    await apply(jobYaml('gone', 'parallelism: 2\ncompletions: 2', { seconds: 60 }));
+    await until('two pods', () => activePods('gone').length === 2);
+    const tracked = (p: Pod) => p.metadata.finalizers?.includes('batch.kubernetes.io/job-tracking') ?? false;
+    assert.ok(podsOf('gone').every(tracked));
+    await kc('delete', 'job', 'gone', '--wait=false');
+    // The pods stay for the garbage collector (or linger without one), but no longer block their deletion.
+    await until('finalizers released', () => podsOf('gone').length === 2 && !podsOf('gone').some(tracked));
   });
 
   it('deletes a finished Job once ttlSecondsAfterFinished has passed', async () => {

@@ -340,6 +340,15 @@ export const groupResources: ResourceDefinition[] = [
         errs.push(invalidValue('spec.template', at(o, 'spec.template'), 'field is immutable'));
       if (old && JSON.stringify(at(o, 'spec.selector')) !== JSON.stringify(at(old, 'spec.selector')))
         errs.push(invalidValue('spec.selector', at(o, 'spec.selector'), 'field is immutable'));
+      // Only an Indexed Job may change completions, and only in tandem with parallelism (elastic Jobs).
+      const completions = at(o, 'spec.completions');
+      if (old && completions !== at(old, 'spec.completions')) {
+        const elastic =
+          at(o, 'spec.completionMode') === 'Indexed' &&
+          completions === at(o, 'spec.parallelism') &&
+          at(old, 'spec.completions') === at(old, 'spec.parallelism');
+        if (!elastic) errs.push(invalidValue('spec.completions', completions, 'field is immutable'));
+      }
       return errs;
     },
     columns: [
@@ -400,6 +409,10 @@ export const groupResources: ResourceDefinition[] = [
     },
     validate(o, old) {
       const errs: FieldError[] = [];
+      // Room for the `-<minutes since the epoch>` suffix of the Jobs' names.
+      const name = o.metadata?.name ?? '';
+      if (!old && name.length > 52)
+        errs.push(invalidValue('metadata.name', name, 'must be no more than 52 characters'));
       const schedule = at(o, 'spec.schedule');
       const timeZone = at(o, 'spec.timeZone');
       if (!schedule) errs.push(required('spec.schedule'));

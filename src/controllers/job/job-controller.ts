@@ -88,6 +88,11 @@ interface SyncContext {
   backoffRecord: BackoffRecord;
 }
 
+/** The terminal condition that follows an interim one (FailureTarget, SuccessCriteriaMet), same reason and message. */
+function finalCondition(interim: JobCondition, type: 'Complete' | 'Failed'): JobCondition {
+  return newCondition(type, 'True', interim.reason ?? '', interim.message ?? '', now());
+}
+
 function trueCondition(job: Job, type: JobConditionType): JobCondition | undefined {
   const c = findCondition(job, type);
   return c?.status === 'True' ? c : undefined;
@@ -106,6 +111,12 @@ export class JobController extends QueueController {
   /** Pods holding the tracking finalizer whose Job is gone. */
   private readonly orphans = new WorkQueue<string>();
   private readonly backoffBaseMs = podFailureBackoffBaseMs();
+  /**
+   * The Job as this controller last wrote it. A sync started by a pod event can run before the Job
+   * informer has seen that write; counting from the older status would miss pods whose finalizer
+   * is already gone and start replacements for them.
+   */
+  private readonly written = new Map<string, Job>();
 
   constructor(ctx: ControllerContext) {
     super(ctx.log('job-controller'));
@@ -189,6 +200,7 @@ export class JobController extends QueueController {
 
   private jobDeleted(job: Job): void {
     const key = objectKey(job);
+    this.written.delete(key);
     this.expectations.forget(key);
     this.finalizerRemovals.delete(key);
     this.backoff.delete(key);
@@ -226,8 +238,17 @@ export class JobController extends QueueController {
 
   // ---- sync ------------------------------------------------------------------------------------
 
+  /** The cached Job, or the one this controller wrote last if the cache has not caught up with it. */
+  private latest(key: string): Job | undefined {
+    const cached = this.jobs.getByKey(key);
+    const mine = this.written.get(key);
+    if (cached && mine?.metadata.uid === cached.metadata.uid && isNewer(mine, cached)) return mine;
+    this.written.delete(key);
+    return cached;
+  }
+
   protected async reconcile(key: string): Promise<void> {
-    const shared = this.jobs.getByKey(key);
+    const shared = this.latest(key);
     if (!shared) {
       this.expectations.forget(key);
       this.finalizerRemovals.delete(key);
@@ -362,8 +383,7 @@ export class JobController extends QueueController {
     ctx.finished = trueCondition(job, 'SuccessCriteriaMet');
     if (!ctx.finished) {
       const target = trueCondition(job, 'FailureTarget');
-      if (target)
-        ctx.finished = newCondition('Failed', 'True', target.reason ?? '', target.message ?? '', at);
+      if (target) ctx.finished = finalCondition(target, 'Failed');
       else {
         const message = this.failJobMessage(ctx);
         if (message) ctx.finished = failure('PodFailurePolicy', message);
@@ -733,26 +753,14 @@ export class JobController extends QueueController {
     if (ctx.finished?.type === 'FailureTarget') {
       conditions.push(ctx.finished);
       needsFlush = true;
-      ctx.finished = newCondition(
-        'Failed',
-        'True',
-        ctx.finished.reason ?? '',
-        ctx.finished.message ?? '',
-        now(),
-      );
+      ctx.finished = finalCondition(ctx.finished, 'Failed');
     }
     if (ctx.finished?.type === 'SuccessCriteriaMet') {
       if (!trueCondition(job, 'SuccessCriteriaMet')) {
         conditions.push(ctx.finished);
         needsFlush = true;
       }
-      ctx.finished = newCondition(
-        'Complete',
-        'True',
-        ctx.finished.reason ?? '',
-        ctx.finished.message ?? '',
-        now(),
-      );
+      ctx.finished = finalCondition(ctx.finished, 'Complete');
     }
 
     if (needsFlush) {
@@ -838,8 +846,17 @@ export class JobController extends QueueController {
       if (!u.succeeded?.length) delete u.succeeded;
       if (!u.failed?.length) delete u.failed;
     }
-    return this.client.update<Job>(JOBS, job, { subresource: 'status' });
+    const stored = await this.client.update<Job>(JOBS, job, { subresource: 'status' });
+    this.written.set(objectKey(stored), stored);
+    return stored;
   }
+}
+
+/** Whether `a` is a later version than `b` (resourceVersions are this server's revision numbers). */
+function isNewer(a: Job, b: Job): boolean {
+  const ra = Number(a.metadata.resourceVersion);
+  const rb = Number(b.metadata.resourceVersion);
+  return Number.isFinite(ra) && Number.isFinite(rb) && ra > rb;
 }
 
 function asError(err: unknown): Error {

@@ -1,7 +1,7 @@
 /**
  * The delay before a Job replaces failed pods: 10 s × 2^(consecutive failures − 1), capped at six
  * minutes, counted from the last failure; a success resets the count. The base delay can be
- * shortened with K8TS_JOB_POD_FAILURE_BACKOFF_MS (for tests and experiments; see docs/controllers.md).
+ * shortened with K8TS_JOB_POD_FAILURE_BACKOFF_MS (for tests and experiments; see docs/jobs.md).
  */
 import type { Pod } from '../../client/objects.js';
 import { podFinishedAt } from './job-util.js';
