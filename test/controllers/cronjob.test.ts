@@ -51,7 +51,7 @@ ${indented(spec, 2)}
         cron: ${name}
     spec:
       backoffLimit: 0
-${podTemplateYaml(6, { seconds: 0.3, exitCode: opts.exitCode })}`;
+${podTemplateYaml(6, { seconds: 1, exitCode: opts.exitCode })}`;
 }
 
 describe('cronjob controller', () => {

@@ -103,7 +103,7 @@ describe('job controller', () => {
       add: () => (maxActive = Math.max(maxActive, activePods('par').length)),
       update: () => (maxActive = Math.max(maxActive, activePods('par').length)),
     });
-    await apply(jobYaml('par', 'completions: 6\nparallelism: 2', { seconds: 0.5 }));
+    await apply(jobYaml('par', 'completions: 6\nparallelism: 2', { seconds: 1 }));
     ok(await run('wait', '--for=condition=complete', 'job/par', '--timeout=60s'), 'kubectl wait complete');
     assert.equal(maxActive, 2, 'at most (and at some point exactly) two active pods');
 
@@ -151,7 +151,7 @@ describe('job controller', () => {
   });
 
   it('fails with BackoffLimitExceeded after backoffLimit+1 failed pods', async () => {
-    await apply(jobYaml('fails', 'backoffLimit: 2', { seconds: 0.2, exitCode: 1 }));
+    await apply(jobYaml('fails', 'backoffLimit: 2', { seconds: 1, exitCode: 1 }));
     ok(await run('wait', '--for=condition=failed', 'job/fails', '--timeout=60s'), 'kubectl wait failed');
     const j = await job('fails');
     assert.equal(j.status.failed, 3);
@@ -225,7 +225,7 @@ podFailurePolicy:
       containerName: main
       operator: In
       values: [42]`,
-        { seconds: 0.2, exitCode: 42 },
+        { seconds: 1, exitCode: 42 },
       ),
     );
     ok(await run('wait', '--for=condition=failed', 'job/pfp', '--timeout=30s'), 'kubectl wait failed');
@@ -280,12 +280,12 @@ podFailurePolicy:
     const tracked = (p: Pod) => p.metadata.finalizers?.includes('batch.kubernetes.io/job-tracking') ?? false;
     assert.ok(podsOf('gone').every(tracked));
     await kc('delete', 'job', 'gone', '--wait=false');
-    // The pods stay for the garbage collector (or linger without one), but no longer block their deletion.
-    await until('finalizers released', () => podsOf('gone').length === 2 && !podsOf('gone').some(tracked));
+    // The pods are left to the garbage collector (or linger without one), but no longer block deletion.
+    await until('finalizers released', () => !podsOf('gone').some(tracked));
   });
 
   it('deletes a finished Job once ttlSecondsAfterFinished has passed', async () => {
-    await apply(jobYaml('ttl', 'ttlSecondsAfterFinished: 1', { seconds: 0.2 }));
+    await apply(jobYaml('ttl', 'ttlSecondsAfterFinished: 1', { seconds: 1 }));
     ok(await run('wait', '--for=condition=complete', 'job/ttl', '--timeout=30s'), 'kubectl wait complete');
     // Foreground deletion: the garbage collector removes the pods, then the Job. Until it runs here,
     // the Job stays marked for deletion with the foregroundDeletion finalizer.

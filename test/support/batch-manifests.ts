@@ -9,7 +9,7 @@ export function podTemplateYaml(indent: number, opts: { seconds?: number; exitCo
   return `template:
   metadata:
     annotations:
-      k8ts.io/simulated-run-seconds: "${opts.seconds ?? 0.5}"
+      k8ts.io/simulated-run-seconds: "${opts.seconds ?? 1}"
       k8ts.io/simulated-exit-code: "${opts.exitCode ?? 0}"
   spec:
     restartPolicy: Never
