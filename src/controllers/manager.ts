@@ -18,6 +18,8 @@ import { DisruptionController } from './disruption/disruption-controller.js';
 import { EndpointsController } from './endpoints/endpoints-controller.js';
 import { EndpointSliceController } from './endpointslice/endpointslice-controller.js';
 import { GarbageCollector } from './garbagecollector/garbage-collector.js';
+import { CronJobController } from './cronjob/cronjob-controller.js';
+import { JobController } from './job/job-controller.js';
 import { NamespaceController } from './namespace/namespace-controller.js';
 import { PersistentVolumeBinder } from './persistentvolume/persistentvolume-binder.js';
 import { ResourceQuotaController } from './resourcequota/resourcequota-controller.js';
@@ -28,6 +30,7 @@ import {
   ReplicaSetController,
 } from './replicaset/replicaset-controller.js';
 import { ServiceAccountController } from './serviceaccount/serviceaccount-controller.js';
+import { TtlAfterFinishedController } from './ttlafterfinished/ttl-after-finished-controller.js';
 
 /** Every controller by the name `--controllers` uses, as kube-controller-manager names them. */
 export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller> = {
@@ -43,6 +46,9 @@ export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller>
   endpoint: (ctx) => new EndpointsController(ctx),
   endpointslice: (ctx) => new EndpointSliceController(ctx),
   disruption: (ctx) => new DisruptionController(ctx),
+  job: (ctx) => new JobController(ctx),
+  cronjob: (ctx) => new CronJobController(ctx),
+  'ttl-after-finished': (ctx) => new TtlAfterFinishedController(ctx),
 };
 
 export interface ControllerManagerOptions {

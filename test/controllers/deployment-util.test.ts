@@ -18,7 +18,7 @@ import {
   scaledValue,
   setNewReplicaSetAnnotations,
 } from '../../src/controllers/deployment/deployment-util.js';
-import { podsToDelete } from '../../src/controllers/replicaset/pod-ranking.js';
+import { podsToDelete } from '../../src/controllers/common/pod-ranking.js';
 import {
   calculateReplicaStatus,
   nextAvailableInMs,

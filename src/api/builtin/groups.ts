@@ -22,6 +22,7 @@ import {
   text,
 } from '../printing.js';
 import { prepareCsrUpdate, prepareCsrCreate, validateCsr } from '../certificates/csr-strategy.js';
+import { nonNegative, validateCronSchedule, validateJobSpec, validateTimeZone } from './batch-validation.js';
 import type { ResourceDefinition } from '../types.js';
 import {
   WORKLOAD_WIDE_COLUMNS,
@@ -295,8 +296,9 @@ export const groupResources: ResourceDefinition[] = [
     status: true,
     defaults(o) {
       const spec = rec((o['spec'] ??= {}));
+      // Both unset means one pod to run once; parallelism alone leaves completions unset (a work queue).
+      if (spec['completions'] === undefined && spec['parallelism'] === undefined) spec['completions'] = 1;
       spec['parallelism'] ??= 1;
-      spec['completions'] ??= spec['completionMode'] === 'Indexed' ? spec['completions'] : 1;
       spec['backoffLimit'] ??= 6;
       spec['completionMode'] ??= 'NonIndexed';
       spec['suspend'] ??= false;
@@ -319,9 +321,17 @@ export const groupResources: ResourceDefinition[] = [
     },
     validate(o, old) {
       const errs = validatePodSpec(rec(at(o, 'spec.template.spec')), 'spec.template.spec');
-      const rp = at(o, 'spec.template.spec.restartPolicy');
-      if (rp !== 'OnFailure' && rp !== 'Never')
-        errs.push(notSupported('spec.template.spec.restartPolicy', rp, ['OnFailure', 'Never']));
+      errs.push(...validateJobSpec(rec(o['spec']), 'spec'));
+      const selector = at(o, 'spec.selector');
+      if (!selector) errs.push(required('spec.selector'));
+      else if (!labelsMatch(selector, rec(at(o, 'spec.template.metadata.labels'))))
+        errs.push(
+          invalidValue(
+            'spec.template.metadata.labels',
+            rec(at(o, 'spec.template.metadata.labels')),
+            '`selector` does not match template `labels`',
+          ),
+        );
       if (
         old &&
         JSON.stringify(at(o, 'spec.template')) !== JSON.stringify(at(old, 'spec.template')) &&
@@ -330,6 +340,15 @@ export const groupResources: ResourceDefinition[] = [
         errs.push(invalidValue('spec.template', at(o, 'spec.template'), 'field is immutable'));
       if (old && JSON.stringify(at(o, 'spec.selector')) !== JSON.stringify(at(old, 'spec.selector')))
         errs.push(invalidValue('spec.selector', at(o, 'spec.selector'), 'field is immutable'));
+      // Only an Indexed Job may change completions, and only in tandem with parallelism (elastic Jobs).
+      const completions = at(o, 'spec.completions');
+      if (old && completions !== at(old, 'spec.completions')) {
+        const elastic =
+          at(o, 'spec.completionMode') === 'Indexed' &&
+          completions === at(o, 'spec.parallelism') &&
+          at(old, 'spec.completions') === at(old, 'spec.parallelism');
+        if (!elastic) errs.push(invalidValue('spec.completions', completions, 'field is immutable'));
+      }
       return errs;
     },
     columns: [
@@ -388,15 +407,41 @@ export const groupResources: ResourceDefinition[] = [
       defaultTemplate(js);
       o['status'] ??= {};
     },
-    validate(o) {
+    validate(o, old) {
       const errs: FieldError[] = [];
-      if (!at(o, 'spec.schedule')) errs.push(required('spec.schedule'));
+      // Room for the `-<minutes since the epoch>` suffix of the Jobs' names.
+      const name = o.metadata?.name ?? '';
+      if (!old && name.length > 52)
+        errs.push(invalidValue('metadata.name', name, 'must be no more than 52 characters'));
+      const schedule = at(o, 'spec.schedule');
+      const timeZone = at(o, 'spec.timeZone');
+      if (!schedule) errs.push(required('spec.schedule'));
+      else
+        errs.push(...validateCronSchedule(text(schedule), timeZone, old && text(at(old, 'spec.schedule'))));
+      if (timeZone !== undefined && timeZone !== null) errs.push(...validateTimeZone(timeZone));
+      const policy = at(o, 'spec.concurrencyPolicy');
+      if (!['Allow', 'Forbid', 'Replace'].includes(text(policy)))
+        errs.push(notSupported('spec.concurrencyPolicy', policy, ['Allow', 'Forbid', 'Replace']));
+      for (const f of ['startingDeadlineSeconds', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit'])
+        errs.push(...nonNegative(at(o, `spec.${f}`), `spec.${f}`));
       errs.push(
         ...validatePodSpec(
           rec(at(o, 'spec.jobTemplate.spec.template.spec')),
           'spec.jobTemplate.spec.template.spec',
         ),
       );
+      const jobSpec = rec(at(o, 'spec.jobTemplate.spec'));
+      errs.push(...validateJobSpec(jobSpec, 'spec.jobTemplate.spec'));
+      if (jobSpec['selector'] !== undefined)
+        errs.push(
+          invalidValue(
+            'spec.jobTemplate.spec.selector',
+            jobSpec['selector'],
+            '`selector` will be auto-generated',
+          ),
+        );
+      if (jobSpec['manualSelector'] === true)
+        errs.push(notSupported('spec.jobTemplate.spec.manualSelector', true, ['nil', 'false']));
       return errs;
     },
     columns: [

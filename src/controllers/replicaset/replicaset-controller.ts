@@ -23,7 +23,7 @@ import { PodControl, isNamespaceTerminating } from '../common/pod-control.js';
 import { isPodActive } from '../common/pod-util.js';
 import { apiClaimOptions, claimObjects } from '../common/ref-manager.js';
 import { SLOW_START_INITIAL_BATCH, slowStartBatch } from '../common/slow-start.js';
-import { podsToDelete } from './pod-ranking.js';
+import { podsToDelete } from '../common/pod-ranking.js';
 import { calculateReplicaStatus, nextAvailableInMs, sameStatus } from './replica-status.js';
 import type { ReplicaOwner, ReplicaStatus } from './replica-status.js';
 

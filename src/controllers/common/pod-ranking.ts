@@ -1,5 +1,5 @@
 /**
- * Which pods a ReplicaSet deletes first when it scales down: the least useful ones, by Kubernetes'
+ * Which pods a controller deletes first when it has too many (ReplicaSets scaling down, Jobs): the least useful ones, by Kubernetes'
  * ActivePodsWithRanks order (with its default LogarithmicScaleDown and PodDeletionCost behaviour):
  *  1. unscheduled before scheduled;
  *  2. Pending before Unknown before Running;
@@ -124,4 +124,9 @@ export function podsToDelete(pods: Pod[], related: Pod[], count: number, nowMs =
     .sort((a, b) => compareForDeletion(a, b, nowMs))
     .slice(0, count)
     .map((r) => r.pod);
+}
+
+/** Sort comparator over bare pods (no node ranks), for controllers that do not spread by node. */
+export function deletionOrder(a: Pod, b: Pod): number {
+  return compareForDeletion({ pod: a, rank: 0 }, { pod: b, rank: 0 });
 }
