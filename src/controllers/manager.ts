@@ -12,13 +12,17 @@ import { SharedInformers } from '../client/shared-informers.js';
 import { logger } from '../util/log.js';
 import type { Logger } from '../util/log.js';
 import type { Controller, ControllerContext } from './controller.js';
+import { DaemonSetController } from './daemonset/daemonset-controller.js';
 import { NamespaceController } from './namespace/namespace-controller.js';
 import { ServiceAccountController } from './serviceaccount/serviceaccount-controller.js';
+import { StatefulSetController } from './statefulset/statefulset-controller.js';
 
 /** Every controller by the name `--controllers` uses, as kube-controller-manager names them. */
 export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller> = {
   namespace: (ctx) => new NamespaceController(ctx),
   serviceaccount: (ctx) => new ServiceAccountController(ctx),
+  statefulset: (ctx) => new StatefulSetController(ctx),
+  daemonset: (ctx) => new DaemonSetController(ctx),
 };
 
 export interface ControllerManagerOptions {
