@@ -232,6 +232,27 @@ metadata: {name: node-9, labels: {disk: ssd, kubernetes.io/hostname: node-9}}
     );
   });
 
+  it('releases a pod whose labels no longer match, and replaces it', async () => {
+    await apply(daemonSet('rel'));
+    await rolledOut('rel');
+    const victim = (await pods('rel')).find((p) => p.spec.nodeName === 'node-0')!;
+    await kc('label', 'pod', victim.metadata.name, 'app=released', '--overwrite');
+    await until('released', async () => {
+      const refs = await jsonpath(`pod ${victim.metadata.name}`, '{.metadata.ownerReferences}');
+      return refs === '' || refs === '[]';
+    });
+    await until(
+      'node-0 has a rel pod again',
+      async () => (await placement('rel')) === 'node-0=busybox:1.36 node-1=busybox:1.36 node-2=busybox:1.36',
+    );
+    // Labelled back, it is adopted again, and the node's surplus pod goes.
+    await kc('label', 'pod', victim.metadata.name, 'app=rel', '--overwrite');
+    await until('one pod per node again', async () => {
+      const owned = await pods('rel');
+      return owned.length === 3 && new Set(owned.map((p) => p.spec.nodeName)).size === 3;
+    });
+  });
+
   it('surges a new pod beside the old one with maxSurge', async () => {
     await apply(
       daemonSet('surge', {

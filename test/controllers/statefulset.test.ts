@@ -181,6 +181,27 @@ describe('StatefulSet controller', () => {
     assert.match(described, /delete Pod web-4 in StatefulSet web successful/);
   });
 
+  it('adopts an orphan pod with its name and labels', async () => {
+    await apply(`
+apiVersion: v1
+kind: Pod
+metadata: {name: adopt-1, labels: {app: adopt}}
+spec: {containers: [{name: nginx, image: "nginx:1.25"}]}
+`);
+    const uid = await jsonpath('pod adopt-1', '{.metadata.uid}');
+    // OnDelete: under RollingUpdate the adopted pod, lacking a revision label, would be replaced.
+    await apply(statefulSet('adopt', { replicas: 2, strategy: '{type: OnDelete}' }));
+    await until('adopt-0 and adopt-1 owned', async () => {
+      const owners = await jsonpath(
+        'pods -l app=adopt',
+        '{range .items[*]}{.metadata.name}:{.metadata.ownerReferences[0].name} {end}',
+      );
+      return owners === 'adopt-0:adopt adopt-1:adopt ';
+    });
+    assert.equal(await jsonpath('pod adopt-1', '{.metadata.uid}'), uid);
+    await until('adopt counts both', async () => (await jsonpath('sts adopt', '{.status.replicas}')) === '2');
+  });
+
   it('recreates a failed pod', async () => {
     await apply(statefulSet('phoenix', { replicas: 2 }));
     await rolledOut('phoenix');

@@ -15,6 +15,7 @@ import type { EventRecorder } from '../../client/events.js';
 import { Backoff } from '../../util/backoff.js';
 import { QueueController } from '../controller.js';
 import type { ControllerContext } from '../controller.js';
+import { claimObjects } from '../common/adoption.js';
 import { BY_CONTROLLER_UID, controllerRefOf, indexByController } from '../common/controller-ref.js';
 import { Expectations } from '../common/expectations.js';
 import { computeHash } from '../common/hash.js';
@@ -26,6 +27,7 @@ import {
   sameData,
   templatePatch,
 } from '../common/history.js';
+import { selects, watchOwnedPods } from '../common/owned-pods.js';
 import { PodControl } from '../common/pod-control.js';
 import { isPodAvailable, isPodReady } from '../common/pod-util.js';
 import {
@@ -74,27 +76,13 @@ export class DaemonSetController extends QueueController {
       update: (_old, ds) => this.queue.add(objectKey(ds)),
       delete: (ds) => this.expectations.forget(objectKey(ds)),
     });
-    this.pods.addHandler({
-      add: (pod) => {
-        const key = this.ownerKey(pod);
-        if (!key) return;
-        if (pod.metadata.deletionTimestamp) this.expectations.observedDelete(key, objectKey(pod));
-        else this.expectations.observedAdd(key);
-        this.queue.add(key);
-      },
-      update: (old, pod) => {
-        const key = this.ownerKey(pod);
-        if (!key) return;
-        if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp)
-          this.expectations.observedDelete(key, objectKey(pod));
-        this.queue.add(key);
-      },
-      delete: (pod) => {
-        const key = this.ownerKey(pod);
-        if (!key) return;
-        this.expectations.observedDelete(key, objectKey(pod));
-        this.queue.add(key);
-      },
+    watchOwnedPods({
+      pods: this.pods,
+      owners: this.dsets,
+      kind: 'DaemonSet',
+      selectorOf: (ds) => ds.spec?.selector,
+      expectations: this.expectations,
+      enqueue: (key) => this.queue.add(key),
     });
     this.nodes.addHandler({
       add: () => this.enqueueAll(),
@@ -109,14 +97,6 @@ export class DaemonSetController extends QueueController {
         if (ref?.kind === 'DaemonSet') this.queue.add(`${rev.metadata.namespace}/${ref.name}`);
       },
     });
-  }
-
-  /** The key of the DaemonSet controlling `pod`, if it exists. */
-  private ownerKey(pod: Pod): string | undefined {
-    const ref = controllerRefOf(pod);
-    if (ref?.kind !== 'DaemonSet') return undefined;
-    const ds = this.dsets.get(pod.metadata.namespace, ref.name);
-    return ds?.metadata.uid === ref.uid ? objectKey(ds) : undefined;
   }
 
   private enqueueAll(): void {
@@ -136,17 +116,28 @@ export class DaemonSetController extends QueueController {
     const decisions = new Map(nodes.map((n) => [n.metadata.name, nodeShouldRunDaemonPod(n, ds)]));
     const { current, old, collisionCount } = await this.constructHistory(ds);
     const hash = current.metadata.labels?.[CONTROLLER_REVISION_HASH_LABEL] ?? '';
-    const nodePods = this.podsByNode(ds);
+    const nodePods = await this.podsByNode(ds);
     const satisfied = this.expectations.satisfied(key);
     if (satisfied) await this.sync(ds, key, decisions, nodePods, hash);
     await this.cleanupHistory(ds, old, nodePods);
     await this.updateStatus(ds, decisions, nodePods, hash, collisionCount, satisfied);
   }
 
-  /** The DaemonSet's pods by the node they are on or pinned to. */
-  private podsByNode(ds: DaemonSet): Map<string, Pod[]> {
+  /** The DaemonSet's pods (after adopting orphans it selects) by the node they are on or pinned to. */
+  private async podsByNode(ds: DaemonSet): Promise<Map<string, Pod[]>> {
+    const pods = await claimObjects(
+      {
+        client: this.client,
+        type: PODS,
+        owner: ds,
+        ownerType: DAEMON_SETS,
+        matches: (pod: Pod) => selects(ds.spec?.selector, pod),
+      },
+      this.pods.byIndex(BY_CONTROLLER_UID, ds.metadata.uid),
+      this.pods.list((p) => p.metadata.namespace === ds.metadata.namespace && !controllerRefOf(p)),
+    );
     const byNode = new Map<string, Pod[]>();
-    for (const pod of this.pods.byIndex(BY_CONTROLLER_UID, ds.metadata.uid)) {
+    for (const pod of pods) {
       const node = targetNodeOf(pod);
       if (node === undefined) continue;
       const list = byNode.get(node);

@@ -24,6 +24,7 @@ import {
 import type { RestClient } from '../../client/rest.js';
 import { QueueController } from '../controller.js';
 import type { ControllerContext } from '../controller.js';
+import { claimObjects } from '../common/adoption.js';
 import { BY_CONTROLLER_UID, controllerRefOf, indexByController } from '../common/controller-ref.js';
 import { Expectations } from '../common/expectations.js';
 import { computeHash } from '../common/hash.js';
@@ -35,6 +36,7 @@ import {
   templateOfRevision,
   templatePatch,
 } from '../common/history.js';
+import { selects, watchOwnedPods } from '../common/owned-pods.js';
 import { podCondition } from '../common/pod-util.js';
 import { StatefulPodControl } from './stateful-pod-control.js';
 import {
@@ -93,35 +95,14 @@ export class StatefulSetController extends QueueController {
       update: (_old, set) => this.queue.add(objectKey(set)),
       delete: (set) => this.expectations.forget(objectKey(set)),
     });
-    this.pods.addHandler({
-      add: (pod) => {
-        const key = this.ownerKey(pod);
-        if (!key) return;
-        if (pod.metadata.deletionTimestamp) this.expectations.observedDelete(key, objectKey(pod));
-        else this.expectations.observedAdd(key);
-        this.queue.add(key);
-      },
-      update: (old, pod) => {
-        const key = this.ownerKey(pod);
-        if (!key) return;
-        if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp)
-          this.expectations.observedDelete(key, objectKey(pod));
-        this.queue.add(key);
-      },
-      delete: (pod) => {
-        const key = this.ownerKey(pod);
-        if (!key) return;
-        this.expectations.observedDelete(key, objectKey(pod));
-        this.queue.add(key);
-      },
+    watchOwnedPods({
+      pods: this.pods,
+      owners: this.sets,
+      kind: 'StatefulSet',
+      selectorOf: (set) => set.spec?.selector,
+      expectations: this.expectations,
+      enqueue: (key) => this.queue.add(key),
     });
-  }
-
-  private ownerKey(pod: Pod): string | undefined {
-    const ref = controllerRefOf(pod);
-    if (ref?.kind !== 'StatefulSet') return undefined;
-    const set = this.sets.get(pod.metadata.namespace, ref.name);
-    return set?.metadata.uid === ref.uid ? objectKey(set) : undefined;
   }
 
   protected async reconcile(key: string): Promise<void> {
@@ -131,17 +112,29 @@ export class StatefulSetController extends QueueController {
       return;
     }
     const revs = await this.revisions(set);
-    const members = this.members(set);
+    const members = await this.members(set);
     if (!set.metadata.deletionTimestamp && this.expectations.satisfied(key))
       await this.syncPods(set, key, members, revs);
     await this.updateStatus(set, members, revs);
     await this.truncateHistory(set, members, revs);
   }
 
-  /** The set's pods (controlled by it and named `<set>-<n>`), by ordinal. */
-  private members(set: StatefulSet): Member[] {
+  /** The set's pods (controlled by it, or orphans it adopts, named `<set>-<n>`), by ordinal. */
+  private async members(set: StatefulSet): Promise<Member[]> {
+    const selector = set.spec?.selector;
+    const pods = await claimObjects(
+      {
+        client: this.client,
+        type: PODS,
+        owner: set,
+        ownerType: STATEFUL_SETS,
+        matches: (pod: Pod) => ordinalOf(set, pod) !== undefined && selects(selector, pod),
+      },
+      this.pods.byIndex(BY_CONTROLLER_UID, set.metadata.uid),
+      this.pods.list((p) => p.metadata.namespace === set.metadata.namespace && !controllerRefOf(p)),
+    );
     const out: Member[] = [];
-    for (const pod of this.pods.byIndex(BY_CONTROLLER_UID, set.metadata.uid)) {
+    for (const pod of pods) {
       const ordinal = ordinalOf(set, pod);
       if (ordinal !== undefined) out.push({ pod, ordinal });
     }
