@@ -219,6 +219,17 @@ spec: {containers: [{name: nginx, image: "nginx:1.25"}]}
       const r = await run(['get', 'pod', 'phoenix-1', '-o', 'jsonpath={.metadata.uid} {.status.phase}']);
       return r.code === 0 && !r.stdout.startsWith(uid) && r.stdout.endsWith('Running');
     });
+    assert.match(
+      await kc(
+        'get',
+        'events',
+        '--field-selector',
+        'reason=RecreatingFailedPod',
+        '-o',
+        'jsonpath={.items[*].message}',
+      ),
+      /StatefulSet default\/phoenix is recreating failed Pod phoenix-1/,
+    );
   });
 
   it('rolls out from the highest ordinal down to the partition', async () => {

@@ -34,3 +34,12 @@ export function indexByController<T extends KubeObject & StoredObject>(informer:
     return ref ? [ref.uid] : [];
   });
 }
+
+/** Informer index name: objects without a controller, by namespace (candidates for adoption). */
+export const ORPHANS_BY_NAMESPACE = 'orphans-by-namespace';
+
+/** Indexes `informer`'s objects by controller uid, and its orphans by namespace. */
+export function indexOwnership<T extends KubeObject & StoredObject>(informer: Informer<T>): void {
+  indexByController(informer);
+  informer.addIndex(ORPHANS_BY_NAMESPACE, (o) => (controllerRefOf(o) ? [] : [o.metadata.namespace ?? '']));
+}

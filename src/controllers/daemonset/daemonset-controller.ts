@@ -16,7 +16,13 @@ import { Backoff } from '../../util/backoff.js';
 import { QueueController } from '../controller.js';
 import type { ControllerContext } from '../controller.js';
 import { claimObjects } from '../common/adoption.js';
-import { BY_CONTROLLER_UID, controllerRefOf, indexByController } from '../common/controller-ref.js';
+import {
+  BY_CONTROLLER_UID,
+  ORPHANS_BY_NAMESPACE,
+  controllerRefOf,
+  indexByController,
+  indexOwnership,
+} from '../common/controller-ref.js';
 import { Expectations } from '../common/expectations.js';
 import { computeHash } from '../common/hash.js';
 import {
@@ -66,7 +72,7 @@ export class DaemonSetController extends QueueController {
     this.pods = ctx.informers.for<Pod>(PODS);
     this.nodes = ctx.informers.for<Node>(NODES);
     const revisions = ctx.informers.for<ControllerRevision>(CONTROLLER_REVISIONS);
-    indexByController(this.pods);
+    indexOwnership(this.pods);
     indexByController(revisions);
     this.podControl = new PodControl(ctx.client, this.events);
     this.history = new RevisionHistory(ctx.client, revisions);
@@ -134,7 +140,7 @@ export class DaemonSetController extends QueueController {
         matches: (pod: Pod) => selects(ds.spec?.selector, pod),
       },
       this.pods.byIndex(BY_CONTROLLER_UID, ds.metadata.uid),
-      this.pods.list((p) => p.metadata.namespace === ds.metadata.namespace && !controllerRefOf(p)),
+      this.pods.byIndex(ORPHANS_BY_NAMESPACE, ds.metadata.namespace ?? ''),
     );
     const byNode = new Map<string, Pod[]>();
     for (const pod of pods) {

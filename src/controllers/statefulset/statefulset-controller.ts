@@ -6,6 +6,7 @@
  * down to the partition, OnDelete only recreates pods the user deletes.
  */
 import { isStatusError } from '../../apimachinery/errors.js';
+import type { EventRecorder } from '../../client/events.js';
 import type { Informer } from '../../client/informer.js';
 import { objectKey } from '../../client/informer.js';
 import type {
@@ -25,7 +26,12 @@ import type { RestClient } from '../../client/rest.js';
 import { QueueController } from '../controller.js';
 import type { ControllerContext } from '../controller.js';
 import { claimObjects } from '../common/adoption.js';
-import { BY_CONTROLLER_UID, controllerRefOf, indexByController } from '../common/controller-ref.js';
+import {
+  BY_CONTROLLER_UID,
+  ORPHANS_BY_NAMESPACE,
+  indexByController,
+  indexOwnership,
+} from '../common/controller-ref.js';
 import { Expectations } from '../common/expectations.js';
 import { computeHash } from '../common/hash.js';
 import {
@@ -72,6 +78,7 @@ interface Member {
 export class StatefulSetController extends QueueController {
   readonly name = COMPONENT;
   private readonly client: RestClient;
+  private readonly events: EventRecorder;
   private readonly sets: Informer<StatefulSet>;
   private readonly pods: Informer<Pod>;
   private readonly podControl: StatefulPodControl;
@@ -85,9 +92,10 @@ export class StatefulSetController extends QueueController {
     this.pods = ctx.informers.for<Pod>(PODS);
     const claims = ctx.informers.for<PersistentVolumeClaim>(PERSISTENT_VOLUME_CLAIMS);
     const revisions = ctx.informers.for<ControllerRevision>(CONTROLLER_REVISIONS);
-    indexByController(this.pods);
+    indexOwnership(this.pods);
     indexByController(revisions);
-    this.podControl = new StatefulPodControl(ctx.client, ctx.events(COMPONENT), claims);
+    this.events = ctx.events(COMPONENT);
+    this.podControl = new StatefulPodControl(ctx.client, this.events, claims);
     this.history = new RevisionHistory(ctx.client, revisions);
 
     this.sets.addHandler({
@@ -131,7 +139,7 @@ export class StatefulSetController extends QueueController {
         matches: (pod: Pod) => ordinalOf(set, pod) !== undefined && selects(selector, pod),
       },
       this.pods.byIndex(BY_CONTROLLER_UID, set.metadata.uid),
-      this.pods.list((p) => p.metadata.namespace === set.metadata.namespace && !controllerRefOf(p)),
+      this.pods.byIndex(ORPHANS_BY_NAMESPACE, set.metadata.namespace ?? ''),
     );
     const out: Member[] = [];
     for (const pod of pods) {
@@ -197,7 +205,24 @@ export class StatefulSetController extends QueueController {
       const ordinal = start + i;
       if (pod && isFinished(pod)) {
         // A failed (or completed) pod is removed, and comes back on a later pass.
-        if (!pod.metadata.deletionTimestamp) await this.deletePod(set, key, pod);
+        if (!pod.metadata.deletionTimestamp) {
+          const { namespace, name } = set.metadata;
+          if (pod.status?.phase === 'Failed')
+            this.events.event(
+              set,
+              'Warning',
+              'RecreatingFailedPod',
+              `StatefulSet ${namespace}/${name} is recreating failed Pod ${pod.metadata.name}`,
+            );
+          else
+            this.events.event(
+              set,
+              'Normal',
+              'RecreatingTerminatedPod',
+              `StatefulSet ${namespace}/${name} is recreating terminated Pod ${pod.metadata.name}`,
+            );
+          await this.deletePod(set, key, pod);
+        }
         if (monotonic) return;
         continue;
       }
