@@ -286,7 +286,9 @@ spec: {containers: [{name: nginx, image: "nginx:1.25"}]}
     assert.equal(await images('manual'), 'manual-0=nginx:1.25 manual-1=nginx:1.25 ');
     const r = await run(['rollout', 'status', 'sts/manual', '--timeout=1s']);
     assert.match(r.stderr, /rollout status is only available for RollingUpdate strategy type/);
-    await kc('delete', 'pod', 'manual-1');
+    // --wait=false: the stand-in nodes finish the deletion at once and the namesake comes back
+    // within milliseconds, faster than kubectl's wait can observe the deletion.
+    await kc('delete', 'pod', 'manual-1', '--wait=false');
     await until(
       'manual-1 recreated with the new image',
       async () => (await images('manual')) === 'manual-0=nginx:1.25 manual-1=nginx:1.26 ',
