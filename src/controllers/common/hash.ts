@@ -5,7 +5,8 @@
  */
 const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
-function canonicalJson(v: unknown): string {
+/** JSON with object keys sorted and undefined members left out: equal for semantically equal values. */
+export function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   if (v && typeof v === 'object')
     return `{${Object.keys(v)

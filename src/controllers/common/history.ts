@@ -10,7 +10,9 @@ import type { Informer } from '../../client/informer.js';
 import type { ControllerRevision, PodTemplateSpec } from '../../client/objects.js';
 import { CONTROLLER_REVISIONS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest.js';
-import { BY_CONTROLLER_UID, isControlledBy, newControllerRef } from './controller-ref.js';
+import { isControlledBy, newControllerRef } from './controller-ref.js';
+import { canonicalJson } from './hash.js';
+import { ownedBy } from './indexes.js';
 
 export const CONTROLLER_REVISION_HASH_LABEL = 'controller-revision-hash';
 
@@ -63,7 +65,7 @@ export function revisionName(owner: string, hash: string): string {
 
 /** Whether two revisions' data are the same (key order aside). */
 export function sameData(a: unknown, b: unknown): boolean {
-  return JSON.stringify(sortedKeys(a)) === JSON.stringify(sortedKeys(b));
+  return canonicalJson(a) === canonicalJson(b);
 }
 
 /** Oldest first: by revision number, then creation time, then name. */
@@ -123,9 +125,9 @@ export class RevisionHistory {
   /** The revisions `owner` controls, oldest first. */
   owned(owner: StoredObject): ControllerRevision[] {
     return sortRevisions(
-      this.revisions
-        .byIndex(BY_CONTROLLER_UID, owner.metadata.uid)
-        .filter((r) => r.metadata.namespace === owner.metadata.namespace),
+      ownedBy(this.revisions, owner.metadata.uid).filter(
+        (r) => r.metadata.namespace === owner.metadata.namespace,
+      ),
     );
   }
 

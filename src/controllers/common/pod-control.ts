@@ -27,12 +27,10 @@ export function podFromTemplate(owner: StoredObject, template: PodTemplateSpec, 
   const metadata: Record<string, unknown> = {
     namespace: owner.metadata.namespace,
     labels: { ...(template.metadata?.labels ?? {}), ...(o.labels ?? {}) },
+    annotations: { ...(template.metadata?.annotations ?? {}), ...(o.annotations ?? {}) },
     ownerReferences: [newControllerRef(owner)],
     ...(template.metadata?.finalizers ? { finalizers: [...template.metadata.finalizers] } : {}),
   };
-  const annotations = { ...(template.metadata?.annotations ?? {}), ...(o.annotations ?? {}) };
-  // Like Go's omitempty: no `annotations: {}` on pods from templates without any.
-  if (Object.keys(annotations).length > 0) metadata['annotations'] = annotations;
   if (o.name) metadata['name'] = o.name;
   else metadata['generateName'] = o.generateName ?? `${owner.metadata.name}-`;
   return { apiVersion: 'v1', kind: 'Pod', metadata, spec } as unknown as Pod;

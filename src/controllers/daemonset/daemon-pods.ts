@@ -3,13 +3,12 @@
  * pod, how a daemon pod is pinned to its node (a required node affinity on `metadata.name`, so the
  * default scheduler places it) and which tolerations it gets, and which pods are up to date.
  */
+import type { NodeSelectorRequirement, NodeSelectorTerm } from '../../api/core/node-selector.js';
 import type { DaemonSet, Node, Pod, PodSpec, Toleration } from '../../client/objects.js';
 import { findUntoleratedTaint, requiredNodeAffinityMatches } from '../common/node-fit.js';
 import { CONTROLLER_REVISION_HASH_LABEL } from '../common/history.js';
 
 type Affinity = NonNullable<PodSpec['affinity']>;
-type NodeSelectorTerm = { matchExpressions?: unknown[]; matchFields?: NodeSelectorRequirement[] };
-type NodeSelectorRequirement = { key: string; operator: string; values?: string[] };
 
 const NODE_NAME_FIELD = 'metadata.name';
 

@@ -15,14 +15,10 @@ import type { EventRecorder } from '../../client/events.js';
 import { Backoff } from '../../util/backoff.js';
 import { QueueController } from '../controller.js';
 import type { ControllerContext } from '../controller.js';
-import { claimObjects } from '../common/adoption.js';
-import {
-  BY_CONTROLLER_UID,
-  ORPHANS_BY_NAMESPACE,
-  controllerRefOf,
-  indexByController,
-  indexOwnership,
-} from '../common/controller-ref.js';
+import { apiClaimOptions, claimObjects } from '../common/ref-manager.js';
+import { selectorFromLabelSelector } from '../../apimachinery/labels/index.js';
+import { controllerRefOf } from '../common/controller-ref.js';
+import { indexByControllerUid, indexByNamespaceAndController, inNamespace } from '../common/indexes.js';
 import { Expectations } from '../common/expectations.js';
 import { computeHash } from '../common/hash.js';
 import {
@@ -33,7 +29,7 @@ import {
   sameData,
   templatePatch,
 } from '../common/history.js';
-import { selects, watchOwnedPods } from '../common/owned-pods.js';
+import { watchOwnedPods } from '../common/owned-pods.js';
 import { PodControl } from '../common/pod-control.js';
 import { isPodAvailable, isPodReady } from '../common/pod-util.js';
 import {
@@ -72,8 +68,8 @@ export class DaemonSetController extends QueueController {
     this.pods = ctx.informers.for<Pod>(PODS);
     this.nodes = ctx.informers.for<Node>(NODES);
     const revisions = ctx.informers.for<ControllerRevision>(CONTROLLER_REVISIONS);
-    indexOwnership(this.pods);
-    indexByController(revisions);
+    indexByNamespaceAndController(this.pods);
+    indexByControllerUid(revisions);
     this.podControl = new PodControl(ctx.client, this.events);
     this.history = new RevisionHistory(ctx.client, revisions);
 
@@ -132,15 +128,8 @@ export class DaemonSetController extends QueueController {
   /** The DaemonSet's pods (after adopting orphans it selects) by the node they are on or pinned to. */
   private async podsByNode(ds: DaemonSet): Promise<Map<string, Pod[]>> {
     const pods = await claimObjects(
-      {
-        client: this.client,
-        type: PODS,
-        owner: ds,
-        ownerType: DAEMON_SETS,
-        matches: (pod: Pod) => selects(ds.spec?.selector, pod),
-      },
-      this.pods.byIndex(BY_CONTROLLER_UID, ds.metadata.uid),
-      this.pods.byIndex(ORPHANS_BY_NAMESPACE, ds.metadata.namespace ?? ''),
+      inNamespace(this.pods, ds.metadata.namespace ?? ''),
+      apiClaimOptions<Pod>(this.client, DAEMON_SETS, PODS, ds, selectorFromLabelSelector(ds.spec?.selector)),
     );
     const byNode = new Map<string, Pod[]>();
     for (const pod of pods) {

@@ -3,7 +3,7 @@
  * pod ahead of the old one, within maxUnavailable (delete first) or maxSurge (create first).
  */
 import type { DaemonSet, Pod } from '../../client/objects.js';
-import { scaledValue } from '../common/int-or-percent.js';
+import { scaledValueFromIntOrPercent } from '../common/int-or-percent.js';
 import { isPodAvailable } from '../common/pod-util.js';
 import { updatedAndOldPod } from './daemon-pods.js';
 
@@ -15,8 +15,9 @@ export interface RollingStep {
 /** maxSurge and maxUnavailable as counts of `desired` pods; both 0 means one may be unavailable. */
 export function rollingLimits(ds: DaemonSet, desired: number): { maxSurge: number; maxUnavailable: number } {
   const ru = ds.spec?.updateStrategy?.rollingUpdate;
-  const maxSurge = scaledValue(ru?.maxSurge ?? 0, desired, true) ?? 0;
-  let maxUnavailable = scaledValue(ru?.maxUnavailable ?? 1, desired, true) ?? 1;
+  // An invalid value throws, failing the sync as upstream does (validation keeps them out).
+  const maxSurge = scaledValueFromIntOrPercent(ru?.maxSurge ?? 0, desired, true);
+  let maxUnavailable = scaledValueFromIntOrPercent(ru?.maxUnavailable ?? 1, desired, true);
   if (desired > 0 && maxSurge === 0 && maxUnavailable === 0) maxUnavailable = 1;
   return { maxSurge, maxUnavailable };
 }

@@ -25,13 +25,9 @@ import {
 import type { RestClient } from '../../client/rest.js';
 import { QueueController } from '../controller.js';
 import type { ControllerContext } from '../controller.js';
-import { claimObjects } from '../common/adoption.js';
-import {
-  BY_CONTROLLER_UID,
-  ORPHANS_BY_NAMESPACE,
-  indexByController,
-  indexOwnership,
-} from '../common/controller-ref.js';
+import { apiClaimOptions, claimObjects } from '../common/ref-manager.js';
+import { selectorFromLabelSelector } from '../../apimachinery/labels/index.js';
+import { indexByControllerUid, indexByNamespaceAndController, inNamespace } from '../common/indexes.js';
 import { Expectations } from '../common/expectations.js';
 import { computeHash } from '../common/hash.js';
 import {
@@ -42,7 +38,7 @@ import {
   templateOfRevision,
   templatePatch,
 } from '../common/history.js';
-import { selects, watchOwnedPods } from '../common/owned-pods.js';
+import { watchOwnedPods } from '../common/owned-pods.js';
 import { podCondition } from '../common/pod-util.js';
 import { StatefulPodControl } from './stateful-pod-control.js';
 import {
@@ -92,8 +88,8 @@ export class StatefulSetController extends QueueController {
     this.pods = ctx.informers.for<Pod>(PODS);
     const claims = ctx.informers.for<PersistentVolumeClaim>(PERSISTENT_VOLUME_CLAIMS);
     const revisions = ctx.informers.for<ControllerRevision>(CONTROLLER_REVISIONS);
-    indexOwnership(this.pods);
-    indexByController(revisions);
+    indexByNamespaceAndController(this.pods);
+    indexByControllerUid(revisions);
     this.events = ctx.events(COMPONENT);
     this.podControl = new StatefulPodControl(ctx.client, this.events, claims);
     this.history = new RevisionHistory(ctx.client, revisions);
@@ -129,17 +125,15 @@ export class StatefulSetController extends QueueController {
 
   /** The set's pods (controlled by it, or orphans it adopts, named `<set>-<n>`), by ordinal. */
   private async members(set: StatefulSet): Promise<Member[]> {
-    const selector = set.spec?.selector;
     const pods = await claimObjects(
-      {
-        client: this.client,
-        type: PODS,
-        owner: set,
-        ownerType: STATEFUL_SETS,
-        matches: (pod: Pod) => ordinalOf(set, pod) !== undefined && selects(selector, pod),
-      },
-      this.pods.byIndex(BY_CONTROLLER_UID, set.metadata.uid),
-      this.pods.byIndex(ORPHANS_BY_NAMESPACE, set.metadata.namespace ?? ''),
+      inNamespace(this.pods, set.metadata.namespace ?? '').filter((p) => ordinalOf(set, p) !== undefined),
+      apiClaimOptions<Pod>(
+        this.client,
+        STATEFUL_SETS,
+        PODS,
+        set,
+        selectorFromLabelSelector(set.spec?.selector),
+      ),
     );
     const out: Member[] = [];
     for (const pod of pods) {
