@@ -106,13 +106,15 @@ export class DaemonSetController extends QueueController {
   }
 
   protected async reconcile(key: string): Promise<void> {
-    const ds = this.dsets.getByKey(key);
-    if (!ds) {
+    const cached = this.dsets.getByKey(key);
+    if (!cached) {
       this.expectations.forget(key);
       for (const k of this.failedPodBackoff.keys())
         if (k.startsWith(`${key}/`)) this.failedPodBackoff.delete(k);
       return;
     }
+    // Objects from a list carry no apiVersion/kind; owner references and events need them.
+    const ds: DaemonSet = { ...cached, apiVersion: 'apps/v1', kind: 'DaemonSet' };
     if (ds.metadata.deletionTimestamp) return;
     const nodes = this.nodes.list();
     const decisions = new Map(nodes.map((n) => [n.metadata.name, nodeShouldRunDaemonPod(n, ds)]));

@@ -110,11 +110,13 @@ export class StatefulSetController extends QueueController {
   }
 
   protected async reconcile(key: string): Promise<void> {
-    const set = this.sets.getByKey(key);
-    if (!set) {
+    const cached = this.sets.getByKey(key);
+    if (!cached) {
       this.expectations.forget(key);
       return;
     }
+    // Objects from a list carry no apiVersion/kind; owner references and events need them.
+    const set: StatefulSet = { ...cached, apiVersion: 'apps/v1', kind: 'StatefulSet' };
     const revs = await this.revisions(set);
     const members = await this.members(set);
     if (!set.metadata.deletionTimestamp && this.expectations.satisfied(key))
