@@ -172,8 +172,12 @@ describe('StatefulSet controller', () => {
 
     await kc('scale', 'sts', 'web', '--replicas=2');
     await until('web-4 gone', async () => (await podNames('web')).length === 2);
-    // The scaled-away pod owns its claim now, so the garbage collector removes them together.
-    assert.equal(await jsonpath('pvc www-web-4', '{.metadata.ownerReferences[*].kind}'), 'Pod');
+    // The scaled-away pod owns its claim now, so the garbage collector (where it runs) removes the
+    // claim with the pod.
+    await until('www-web-4 owned by its pod, or gone with it', async () => {
+      const r = await run(['get', 'pvc', 'www-web-4', '-o', 'jsonpath={.metadata.ownerReferences[*].kind}']);
+      return r.stderr.includes('not found') || r.stdout === 'Pod';
+    });
     assert.equal(await jsonpath('pvc www-web-3', '{.metadata.ownerReferences[*].kind}'), 'StatefulSet');
     const described = await kc('describe', 'sts', 'web');
     assert.match(described, /Replicas:\s+2 desired \| 2 total/);
