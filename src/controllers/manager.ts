@@ -20,6 +20,7 @@ import { EndpointSliceController } from './endpointslice/endpointslice-controlle
 import { GarbageCollector } from './garbagecollector/garbage-collector.js';
 import { CronJobController } from './cronjob/cronjob-controller.js';
 import { JobController } from './job/job-controller.js';
+import { DaemonSetController } from './daemonset/daemonset-controller.js';
 import { NamespaceController } from './namespace/namespace-controller.js';
 import { PersistentVolumeBinder } from './persistentvolume/persistentvolume-binder.js';
 import { ResourceQuotaController } from './resourcequota/resourcequota-controller.js';
@@ -31,6 +32,7 @@ import {
 } from './replicaset/replicaset-controller.js';
 import { ServiceAccountController } from './serviceaccount/serviceaccount-controller.js';
 import { TtlAfterFinishedController } from './ttlafterfinished/ttl-after-finished-controller.js';
+import { StatefulSetController } from './statefulset/statefulset-controller.js';
 
 /** Every controller by the name `--controllers` uses, as kube-controller-manager names them. */
 export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller> = {
@@ -49,6 +51,8 @@ export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller>
   job: (ctx) => new JobController(ctx),
   cronjob: (ctx) => new CronJobController(ctx),
   'ttl-after-finished': (ctx) => new TtlAfterFinishedController(ctx),
+  statefulset: (ctx) => new StatefulSetController(ctx),
+  daemonset: (ctx) => new DaemonSetController(ctx),
 };
 
 export interface ControllerManagerOptions {

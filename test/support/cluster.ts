@@ -65,7 +65,10 @@ export async function startCluster(opts: { nodes?: number; args?: string[] } = {
     const nodeName = pod.spec?.nodeName;
     if (!nodeName) {
       if (pod.spec?.schedulerName && pod.spec.schedulerName !== 'default-scheduler') return;
-      const target = names[next++ % names.length]!;
+      // A required `matchFields metadata.name In [node]` term (daemon pods) names the node.
+      const terms = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+      const pinned = terms?.nodeSelectorTerms[0]?.matchFields?.find((f) => f.key === 'metadata.name');
+      const target = pinned?.values?.[0] ?? names[next++ % names.length]!;
       done(
         client.create(
           PODS,

@@ -27,6 +27,19 @@ export class Expectations {
     });
   }
 
+  /** Adds `adds` more creates and the deletion of `deleteKeys` to what is pending for `owner`. */
+  raise(owner: string, adds: number, deleteKeys: string[] = []): void {
+    const e = this.byOwner.get(owner);
+    if (!e) return this.expect(owner, adds, deleteKeys);
+    e.adds = Math.max(0, e.adds) + adds;
+    for (const k of deleteKeys)
+      if (!e.deleting.has(k)) {
+        e.deleting.add(k);
+        e.dels = Math.max(0, e.dels) + 1;
+      }
+    e.setAt = Date.now();
+  }
+
   /** The informer saw one of the creates (or the create failed and will never be seen). */
   observedAdd(owner: string): void {
     const e = this.byOwner.get(owner);
