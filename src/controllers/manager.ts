@@ -13,12 +13,22 @@ import { logger } from '../util/log.js';
 import type { Logger } from '../util/log.js';
 import type { Controller, ControllerContext } from './controller.js';
 import { NamespaceController } from './namespace/namespace-controller.js';
+import { NodeIpamController } from './nodeipam/nodeipam-controller.js';
+import { NodeLifecycleController } from './nodelifecycle/nodelifecycle-controller.js';
+import { PodGCController } from './podgc/podgc-controller.js';
 import { ServiceAccountController } from './serviceaccount/serviceaccount-controller.js';
+import { DEFAULT_CONTROLLER_SETTINGS } from './settings.js';
+import type { ControllerSettings } from './settings.js';
+import { TaintEvictionController } from './tainteviction/tainteviction-controller.js';
 
 /** Every controller by the name `--controllers` uses, as kube-controller-manager names them. */
 export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller> = {
   namespace: (ctx) => new NamespaceController(ctx),
   serviceaccount: (ctx) => new ServiceAccountController(ctx),
+  nodeipam: (ctx) => new NodeIpamController(ctx),
+  nodelifecycle: (ctx) => new NodeLifecycleController(ctx),
+  'taint-eviction-controller': (ctx) => new TaintEvictionController(ctx),
+  podgc: (ctx) => new PodGCController(ctx),
 };
 
 export interface ControllerManagerOptions {
@@ -29,6 +39,8 @@ export interface ControllerManagerOptions {
   controllers?: string[];
   identity?: string;
   log?: Logger;
+  /** Controller flags; what is left out has Kubernetes' default. */
+  settings?: Partial<ControllerSettings>;
 }
 
 export class ControllerManager {
@@ -67,6 +79,7 @@ export class ControllerManager {
       client,
       informers,
       log: (component) => logger(component),
+      settings: { ...DEFAULT_CONTROLLER_SETTINGS, ...this.opts.settings },
       events: (component) => {
         let r = recorders.get(component);
         if (!r) recorders.set(component, (r = new EventRecorder(client, { component }, this.log)));
