@@ -43,13 +43,16 @@ export const agentCommand: Command = {
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-    const nodes = new SimulatedNodes(client, simulated, logger('simulated-nodes'));
-    await nodes.register();
+    // The client's connection does not hold the process open (it is unref'd): this does, until a signal.
+    const alive = setInterval(() => undefined, 60_000);
     const stop = new AbortController();
     process.once('SIGTERM', () => stop.abort());
     process.once('SIGINT', () => stop.abort());
+    const nodes = new SimulatedNodes(client, simulated, logger('simulated-nodes'));
+    await nodes.register();
     log.info('ready', { nodes: simulated.count, prefix: simulated.prefix });
     await nodes.run(stop.signal);
+    clearInterval(alive);
     client.close();
     log.info('stopped');
     return 0;

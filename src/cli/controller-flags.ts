@@ -45,8 +45,8 @@ function number(values: Record<string, unknown>, flag: string, integer: boolean)
   return n;
 }
 
-/** The settings the flags give (only those set), checked. */
-export function controllerSettings(values: Record<string, unknown>): Partial<ControllerSettings> {
+/** The settings the flags give, over Kubernetes' defaults, checked. */
+export function controllerSettings(values: Record<string, unknown>): ControllerSettings {
   const s: Partial<ControllerSettings> = {
     clusterCIDR: values['cluster-cidr'] as string | undefined,
     nodeCIDRMaskSize: number(values, 'node-cidr-mask-size', true),
@@ -57,10 +57,11 @@ export function controllerSettings(values: Record<string, unknown>): Partial<Con
     terminatedPodGCThreshold: number(values, 'terminated-pod-gc-threshold', true),
   };
   for (const k of Object.keys(s) as (keyof ControllerSettings)[]) if (s[k] === undefined) delete s[k];
+  const settings = { ...D, ...s };
   try {
-    new CidrSet(s.clusterCIDR ?? D.clusterCIDR, s.nodeCIDRMaskSize ?? D.nodeCIDRMaskSize);
+    new CidrSet(settings.clusterCIDR, settings.nodeCIDRMaskSize);
   } catch (err) {
     throw new UsageError(`--cluster-cidr/--node-cidr-mask-size: ${(err as Error).message}`);
   }
-  return s;
+  return settings;
 }

@@ -6,6 +6,7 @@ import { portRange, serviceCidr } from '../apiserver/allocators/ranges.js';
 import { DEFAULT_NODE_PORT_RANGE, DEFAULT_SERVICE_CIDR } from '../apiserver/allocators/service-allocator.js';
 import { ApiServer } from '../apiserver/server.js';
 import { ControllerManager } from '../controllers/manager.js';
+import { CidrSet } from '../controllers/nodeipam/cidr-set.js';
 import { ensurePki, writeKubeconfig } from '../pki/index.js';
 import { Compactor } from '../storage/compactor.js';
 import { openStore } from '../storage/open-store.js';
@@ -127,6 +128,12 @@ export const serverCommand: Command = {
         NODES_GROUP,
       ]);
       const nodes = new SimulatedNodes(client, simulated, logger('simulated-nodes'));
+      const subnets = new CidrSet(settings.clusterCIDR, settings.nodeCIDRMaskSize).subnets;
+      if (simulated.count > subnets)
+        log.warn(
+          'more simulated nodes than node podCIDRs: pods on the nodes left without one never start; give a larger --cluster-cidr or --node-cidr-mask-size',
+          { nodes: simulated.count, podCIDRs: subnets },
+        );
       await nodes.register();
       running.push(nodes.run(stopComponents.signal).finally(() => client.close()));
     }

@@ -150,16 +150,20 @@ export class Informer<T extends StoredObject = StoredObject> {
 
   private async relist(): Promise<void> {
     const { namespace, labelSelector, fieldSelector } = this.opts;
-    const list = await this.client.listAll(this.type, { namespace, labelSelector, fieldSelector });
-    this.lists++;
+    // Page by page, so that with a transform the whole objects of one page at most are held at once.
     const seen = new Set<string>();
-    for (const obj of list.items) {
-      const key = objectKey(obj);
-      seen.add(key);
-      this.upsert(key, this.view(obj));
+    let resourceVersion = '';
+    for await (const page of this.client.listPages(this.type, { namespace, labelSelector, fieldSelector })) {
+      for (const obj of page.items) {
+        const key = objectKey(obj);
+        seen.add(key);
+        this.upsert(key, this.view(obj));
+      }
+      resourceVersion = page.metadata.resourceVersion;
     }
+    this.lists++;
     for (const [key, old] of [...this.items]) if (!seen.has(key)) this.remove(key, old);
-    this.resourceVersion = list.metadata.resourceVersion;
+    this.resourceVersion = resourceVersion;
     if (!this.hasSynced) {
       this.hasSynced = true;
       this.syncedResolve();

@@ -25,6 +25,8 @@ export class NodeIpamController extends QueueController {
   readonly cidrs: CidrSet;
   /** The subnet each node holds (or is being given), so a stale cache never gets it a second one. */
   private readonly held = new Map<string, string>();
+  /** Nodes that found no subnet left (logged once each). */
+  private readonly waiting = new Set<string>();
 
   constructor(ctx: ControllerContext) {
     super(ctx.log('node-ipam-controller'), 1);
@@ -35,9 +37,8 @@ export class NodeIpamController extends QueueController {
     this.nodes = ctx.informers.for<Node>(NODES);
     this.nodes.addHandler({
       add: (n) => this.queue.add(n.metadata.name),
-      update: (old, n) => {
-        if (old.spec?.podCIDR !== n.spec?.podCIDR || !n.spec?.podCIDR) this.queue.add(n.metadata.name);
-      },
+      // A node still waiting for a subnet is retried on a timer, not on each of its status updates.
+      update: (old, n) => old.spec?.podCIDR !== n.spec?.podCIDR && this.queue.add(n.metadata.name),
       delete: (n) => this.forget(n.metadata.name),
     });
   }
@@ -62,6 +63,7 @@ export class NodeIpamController extends QueueController {
   }
 
   private forget(name: string): void {
+    this.waiting.delete(name);
     const cidr = this.held.get(name);
     if (!cidr) return;
     this.held.delete(name);
@@ -79,11 +81,14 @@ export class NodeIpamController extends QueueController {
       cidr = this.cidrs.allocateNext();
       if (!cidr) {
         this.events.event(node, 'Normal', 'CIDRNotAvailable', `Node ${name} status is now: CIDRNotAvailable`);
-        this.log.warn('no node CIDR left', { node: name, clusterCIDR: this.cidrs.cluster.text });
+        if (!this.waiting.has(name))
+          this.log.warn('no node CIDR left', { node: name, clusterCIDR: this.cidrs.cluster.text });
+        this.waiting.add(name);
         this.queue.addAfter(name, EXHAUSTED_RETRY_MS);
         return;
       }
       this.held.set(name, cidr);
+      this.waiting.delete(name);
     }
     try {
       await this.client.patch(NODES, undefined, name, 'merge', { spec: { podCIDR: cidr, podCIDRs: [cidr] } });
