@@ -83,7 +83,14 @@ describe('simulated nodes', () => {
     JSON.parse(ok(await run(...args, '-o', 'json'), args.join(' '))) as T;
 
   before(async () => {
-    server = await startServer(['--simulated-nodes', '3', '--simulated-node-lease-duration', '4']);
+    server = await startServer([
+      '--simulated-nodes',
+      '3',
+      '--simulated-node-lease-duration',
+      '4',
+      '--simulated-node-pods',
+      '3',
+    ]);
   });
   after(async () => {
     await server?.stop();
@@ -119,7 +126,7 @@ describe('simulated nodes', () => {
       assert.equal(n.metadata.labels['kubernetes.io/hostname'], n.metadata.name);
       assert.equal(n.metadata.labels['kubernetes.io/os'], 'linux');
       assert.equal(n.metadata.labels['type'], 'simulated');
-      assert.equal(n.status.allocatable['pods'], '110');
+      assert.equal(n.status.allocatable['pods'], '3');
       assert.equal(n.status.allocatable['cpu'], '32');
       const conds = Object.fromEntries(n.status.conditions.map((c) => [c.type, `${c.status}/${c.reason}`]));
       assert.deepEqual(conds, {
@@ -269,5 +276,27 @@ describe('simulated nodes', () => {
     assert.equal(await can('delete', 'pods', '-n', 'default'), 'yes');
     assert.equal(await can('create', 'deployments', '-n', 'default'), 'no');
     assert.equal(await can('get', 'secrets', '-n', 'kube-system'), 'no');
+  });
+
+  it('refuses pods beyond the node capacity (OutOfpods), and gives host-network pods the node IP', async () => {
+    for (const name of ['c-0', 'c-1', 'c-2']) ok(await apply(pod(name, 'sim-0')), `create ${name}`);
+    const phase = async (name: string) =>
+      ok(await run('get', 'pod', name, '-o', 'jsonpath={.status.phase}'), `phase of ${name}`);
+    await until('three running', async () => {
+      for (const name of ['c-0', 'c-1', 'c-2']) if ((await phase(name)) !== 'Running') return false;
+      return true;
+    });
+    ok(await apply(pod('c-3', 'sim-0')), 'create c-3');
+    await until('c-3 rejected', async () => (await phase('c-3')) === 'Failed');
+    const rejected = JSON.parse(ok(await run('get', 'pod', 'c-3', '-o', 'json'), 'c-3')) as {
+      status: { reason: string; message: string };
+    };
+    assert.equal(rejected.status.reason, 'OutOfpods');
+    assert.match(rejected.status.message, /^Pod was rejected: Node didn't have enough resource: pods/);
+
+    ok(await apply(pod('host', 'sim-1', { spec: { hostNetwork: true } })), 'create host');
+    await until('host running', async () => (await phase('host')) === 'Running');
+    const ip = ok(await run('get', 'pod', 'host', '-o', 'jsonpath={.status.podIP}/{.status.hostIP}'), 'ips');
+    assert.equal(ip, '172.16.0.3/172.16.0.3');
   });
 });

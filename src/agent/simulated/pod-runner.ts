@@ -129,6 +129,7 @@ export class SimulatedPods {
   }
 
   private async start(key: string, pod: SimPod, run: SimPodRun, node: SimNodeState): Promise<void> {
+    if (run.hostNetwork) return this.started(key, pod, run, node.hostIP, node.hostIP);
     const pool = this.poolFor(pod.nodeName, node.podCIDR);
     if (!pool) return; // no podCIDR yet: nodeChanged() brings the pod back
     const { uid } = pod.metadata;
@@ -148,8 +149,12 @@ export class SimulatedPods {
       this.queue.addAfter(key, NO_IP_RETRY_MS);
       return;
     }
-    if (await this.patchStatus(pod, startedStatus(pod, run, ip, node.hostIP, stamp))) {
-      this.startedMs.set(uid, Date.now());
+    await this.started(key, pod, run, ip, node.hostIP);
+  }
+
+  private async started(key: string, pod: SimPod, run: SimPodRun, ip: string, hostIP: string): Promise<void> {
+    if (await this.patchStatus(pod, startedStatus(pod, run, ip, hostIP, now()))) {
+      this.startedMs.set(pod.metadata.uid, Date.now());
       if (run.restartPolicy !== 'Always') this.queue.addAfter(key, run.runSeconds * 1000);
     }
   }

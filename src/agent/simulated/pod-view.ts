@@ -16,6 +16,8 @@ export interface SimPod extends StoredObject {
 export interface SimPodRun {
   phase: string;
   restartPolicy: string;
+  /** Pods in the host's network namespace have the node's IP. */
+  hostNetwork: boolean;
   /** [name, image] of each container. */
   containers: [string, string][];
   /** [name, image, restartPolicy] of each init container (`Always` = a sidecar). */
@@ -59,6 +61,7 @@ export function simPodView(ours: (nodeName: string) => boolean) {
     view.run = {
       phase: status.phase ?? 'Pending',
       restartPolicy: pod.spec?.restartPolicy ?? 'Always',
+      hostNetwork: pod.spec?.hostNetwork === true,
       containers: (pod.spec?.containers ?? []).map((c) => [c.name, c.image ?? '']),
       initContainers: (pod.spec?.initContainers ?? []).map((c) => [
         c.name,
