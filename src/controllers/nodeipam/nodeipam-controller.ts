@@ -70,6 +70,8 @@ export class NodeIpamController extends QueueController {
     // Another node may have been given the same subnet by hand; keep it taken then.
     if (!this.nodes.list((n) => n.spec?.podCIDR === cidr).length) this.cidrs.release(cidr);
     this.log.info('released node CIDR', { node: name, podCIDR: cidr });
+    // A node waiting for a subnet need not wait for its retry timer.
+    for (const waiting of this.waiting) this.queue.add(waiting);
   }
 
   protected async reconcile(name: string): Promise<void> {
