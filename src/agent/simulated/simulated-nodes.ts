@@ -80,10 +80,15 @@ export class SimulatedNodes {
     await Promise.all(
       this.names.map((name, i) =>
         limiter.run(async () => {
+          const node = simulatedNode(name, i, this.opts);
           try {
-            await this.client.create(NODES, undefined, simulatedNode(name, i, this.opts));
+            await this.client.create(NODES, undefined, node);
           } catch (err) {
             if (!isStatusError(err, 'AlreadyExists')) throw err;
+            // As a restarted kubelet does: the node keeps its spec, and gets our default labels back.
+            await this.client.patch(NODES, undefined, name, 'merge', {
+              metadata: { labels: node.metadata.labels },
+            });
           }
         }),
       ),
