@@ -12,6 +12,7 @@ import type { ResourceDefinition } from '../api/types.js';
 import type { Store } from '../storage/store.js';
 import type { Logger } from '../util/log.js';
 import { AdmissionChain } from './admission/chain.js';
+import { defaultTolerationSeconds } from './admission/default-toleration-seconds.js';
 import { NamespaceCache } from './admission/namespace-cache.js';
 import { SYSTEM_NAMESPACES, namespaceLifecycle } from './admission/namespace-lifecycle.js';
 import { AuthenticatorChain } from './authn/chain.js';
@@ -25,6 +26,7 @@ import {
   AuthorizerChain,
   controlPlaneAuthorizer,
   mastersAuthorizer,
+  nodesAuthorizer,
   publicInfoAuthorizer,
 } from './authz/chain.js';
 import { ComponentHealth, storeProbe } from './health/component-status.js';
@@ -75,6 +77,7 @@ export class ApiServer {
     publicInfoAuthorizer,
     mastersAuthorizer,
     controlPlaneAuthorizer,
+    nodesAuthorizer,
   ]);
   /** Component health for ComponentStatus; later components register their probes here. */
   readonly health = new ComponentHealth();
@@ -122,6 +125,7 @@ export class ApiServer {
     );
     this.admission = new AdmissionChain([
       namespaceLifecycle(this.registry, (name) => this.namespaceCache.get(name)),
+      defaultTolerationSeconds(),
     ]);
     this.discovery = new Discovery(this.registry, () => `${opts.bindAddress ?? '127.0.0.1'}:${this.port}`);
     this.openapi = new OpenApi(this.registry, KUBERNETES_VERSION.gitVersion);

@@ -1,11 +1,12 @@
 import { isStoreError } from '../storage/store.js';
+import { agentCommand } from './agent.js';
 import { UsageError, runCommand } from './command.js';
 import type { Command } from './command.js';
 import { serverCommand } from './server.js';
 import { storeCommand } from './store.js';
 import { VERSION } from './version.js';
 
-const commands: Command[] = [serverCommand, storeCommand];
+const commands: Command[] = [serverCommand, agentCommand, storeCommand];
 
 function usage(): string {
   return [

@@ -1,11 +1,13 @@
 import { join } from 'node:path';
 import { decodeKubernetesProtobuf } from '../apimachinery/protobuf/index.js';
-import { CONTROLLER_MANAGER_USER } from '../apiserver/authz/chain.js';
+import { SimulatedNodes } from '../agent/simulated/simulated-nodes.js';
+import { CONTROLLER_MANAGER_USER, NODES_GROUP, SIMULATED_NODE_USER } from '../apiserver/authz/chain.js';
 import { portRange, serviceCidr } from '../apiserver/allocators/ranges.js';
 import { DEFAULT_NODE_PORT_RANGE, DEFAULT_SERVICE_CIDR } from '../apiserver/allocators/service-allocator.js';
 import { ApiServer } from '../apiserver/server.js';
 import type { HealthProbe } from '../apiserver/health/component-status.js';
 import { ControllerManager } from '../controllers/manager.js';
+import { CidrSet } from '../controllers/nodeipam/cidr-set.js';
 import { ensurePki, writeKubeconfig } from '../pki/index.js';
 import { Compactor } from '../storage/compactor.js';
 import { openStore } from '../storage/open-store.js';
@@ -13,6 +15,12 @@ import { logger } from '../util/log.js';
 import { UsageError } from './command.js';
 import { componentClient } from './components.js';
 import type { Command } from './command.js';
+import { controllerOptionHelp, controllerOptions, controllerSettings } from './controller-flags.js';
+import {
+  simulatedNodeConfig,
+  simulatedNodeOptionHelp,
+  simulatedNodeOptions,
+} from './simulated-node-flags.js';
 import { storageConfig, storageOptionHelp, storageOptions } from './storage-flags.js';
 import { VERSION } from './version.js';
 
@@ -31,14 +39,15 @@ function inProcessProbe(name: string, healthy?: () => boolean): HealthProbe {
 }
 
 /**
- * `k8ts server`: the control plane on this machine: the store and its compactor, the cluster PKI, and
- * the API server. The scheduler, controllers and the node join this same command as they are built.
+ * `k8ts server`: the control plane on this machine: the store and its compactor, the cluster PKI, the
+ * API server, the controller manager and, with --simulated-nodes, simulated nodes. The scheduler and
+ * the real node agent join this same command as they are built.
  */
 export const serverCommand: Command = {
   name: 'server',
   summary: 'Run the k8ts control plane on this machine.',
   usage:
-    'k8ts server [--data-dir DIR] [--port PORT] [--bind-address ADDR] [--storage sqlite|etcd|memory] [--etcd-endpoints URL,...]',
+    'k8ts server [--data-dir DIR] [--port PORT] [--bind-address ADDR] [--storage sqlite|etcd|memory] [--etcd-endpoints URL,...] [--simulated-nodes N]',
   options: {
     ...storageOptions,
     port: { type: 'string' },
@@ -49,6 +58,9 @@ export const serverCommand: Command = {
     'service-cluster-ip-range': { type: 'string' },
     'service-node-port-range': { type: 'string' },
     'advertise-address': { type: 'string' },
+    'disable-agent': { type: 'boolean' },
+    ...simulatedNodeOptions,
+    ...controllerOptions,
   },
   optionHelp: {
     ...storageOptionHelp,
@@ -63,6 +75,10 @@ export const serverCommand: Command = {
       'port range NodePort and LoadBalancer Services get node ports from (default 30000-32767)',
     'advertise-address':
       'address the kubernetes Service endpoints name (default: the bind address, or the first non-loopback IPv4 address when binding 0.0.0.0)',
+    'disable-agent':
+      'do not run the node agent on this machine (there is no real node agent yet: the server never runs a real node today, so this changes nothing)',
+    ...simulatedNodeOptionHelp,
+    ...controllerOptionHelp,
   },
   async run(values) {
     const cfg = storageConfig(values);
@@ -82,6 +98,8 @@ export const serverCommand: Command = {
     } catch (err) {
       throw new UsageError(`--service-cluster-ip-range/--service-node-port-range: ${(err as Error).message}`);
     }
+    const simulated = simulatedNodeConfig(values);
+    const settings = controllerSettings(values);
     const store = await openStore(cfg);
     const seconds = Number((values['compaction-interval'] as string | undefined) ?? 300);
     const compactor = new Compactor(store, { intervalMs: seconds * 1000, log: logger('compactor') }).start();
@@ -107,7 +125,7 @@ export const serverCommand: Command = {
     const running: Promise<void>[] = [];
     if (!values['disable-controller-manager']) {
       const client = await componentClient(pki, server, CONTROLLER_MANAGER_USER, 'kube-controller-manager');
-      const manager = new ControllerManager({ client, leaderElect: leaderElect === 'true' });
+      const manager = new ControllerManager({ client, leaderElect: leaderElect === 'true', settings });
       running.push(manager.run(stopComponents.signal).finally(() => client.close()));
       api.health.register(
         'controller-manager',
@@ -121,6 +139,21 @@ export const serverCommand: Command = {
       clientCertPem: pki.admin.certPem,
       clientKeyPem: pki.admin.keyPem,
     });
+    if (simulated.count > 0) {
+      // One stand-in kubelet for all simulated nodes, with a node's credentials (group system:nodes).
+      const client = await componentClient(pki, server, SIMULATED_NODE_USER, 'k8ts-simulated-kubelet', [
+        NODES_GROUP,
+      ]);
+      const nodes = new SimulatedNodes(client, simulated, logger('simulated-nodes'));
+      const subnets = new CidrSet(settings.clusterCIDR, settings.nodeCIDRMaskSize).subnets;
+      if (simulated.count > subnets)
+        log.warn(
+          'more simulated nodes than node podCIDRs: pods on the nodes left without one never start; give a larger --cluster-cidr or --node-cidr-mask-size',
+          { nodes: simulated.count, podCIDRs: subnets },
+        );
+      await nodes.register();
+      running.push(nodes.run(stopComponents.signal).finally(() => client.close()));
+    }
     log.info('ready', {
       backend: store.backend,
       dataDir: cfg.dataDir,

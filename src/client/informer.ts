@@ -25,6 +25,13 @@ export interface InformerOptions {
   log?: Logger;
 }
 
+/**
+ * Turns each listed or watched object into what the cache keeps (client-go's SetTransform), so a
+ * component that needs a few fields of many objects does not hold them whole. The result must keep
+ * the object's metadata name, namespace and resourceVersion.
+ */
+export type TransformFunc<T> = (obj: StoredObject) => T;
+
 export type IndexFunc<T> = (obj: T) => string[];
 
 /** `namespace/name`, or `name` for cluster-scoped objects: how caches and workqueues key objects. */
@@ -57,8 +64,12 @@ export class Informer<T extends StoredObject = StoredObject> {
   constructor(
     private readonly client: RestClient,
     readonly type: ResourceType,
-    private readonly opts: InformerOptions = {},
+    private readonly opts: InformerOptions & { transform?: TransformFunc<T> } = {},
   ) {}
+
+  private view(obj: StoredObject): T {
+    return this.opts.transform ? this.opts.transform(obj) : (obj as T);
+  }
 
   addHandler(h: InformerHandlers<T>): void {
     this.handlers.push(h);
@@ -139,16 +150,20 @@ export class Informer<T extends StoredObject = StoredObject> {
 
   private async relist(): Promise<void> {
     const { namespace, labelSelector, fieldSelector } = this.opts;
-    const list = await this.client.listAll<T>(this.type, { namespace, labelSelector, fieldSelector });
-    this.lists++;
+    // Page by page, so that with a transform the whole objects of one page at most are held at once.
     const seen = new Set<string>();
-    for (const obj of list.items) {
-      const key = objectKey(obj);
-      seen.add(key);
-      this.upsert(key, obj);
+    let resourceVersion = '';
+    for await (const page of this.client.listPages(this.type, { namespace, labelSelector, fieldSelector })) {
+      for (const obj of page.items) {
+        const key = objectKey(obj);
+        seen.add(key);
+        this.upsert(key, this.view(obj));
+      }
+      resourceVersion = page.metadata.resourceVersion;
     }
+    this.lists++;
     for (const [key, old] of [...this.items]) if (!seen.has(key)) this.remove(key, old);
-    this.resourceVersion = list.metadata.resourceVersion;
+    this.resourceVersion = resourceVersion;
     if (!this.hasSynced) {
       this.hasSynced = true;
       this.syncedResolve();
@@ -157,7 +172,7 @@ export class Informer<T extends StoredObject = StoredObject> {
 
   private async watchOnce(signal: AbortSignal): Promise<void> {
     const { namespace, labelSelector, fieldSelector } = this.opts;
-    const events = this.client.watch<T>(this.type, {
+    const events = this.client.watch(this.type, {
       namespace,
       labelSelector,
       fieldSelector,
@@ -173,8 +188,8 @@ export class Informer<T extends StoredObject = StoredObject> {
         const key = objectKey(e.object);
         if (e.type === 'DELETED') {
           const old = this.items.get(key);
-          if (old) this.remove(key, e.object);
-        } else this.upsert(key, e.object);
+          if (old) this.remove(key, this.view(e.object));
+        } else this.upsert(key, this.view(e.object));
       }
       if (rv) this.resourceVersion = rv;
     }

@@ -166,15 +166,14 @@ export class RestClient {
     return this.json<ObjectList<T>>(res);
   }
 
-  /** Every page of a list, read at one consistent resourceVersion. */
-  async listAll<T extends KubeObject = StoredObject>(
+  /** The pages of a list one by one, all read at one consistent resourceVersion. */
+  async *listPages<T extends KubeObject = StoredObject>(
     type: ResourceType,
     opts: ListOptions = {},
     pageSize = 500,
-  ): Promise<ObjectList<T>> {
-    const items: T[] = [];
+  ): AsyncGenerator<ObjectList<T>> {
     let page = await this.list<T>(type, { ...opts, limit: pageSize });
-    items.push(...page.items);
+    yield page;
     while (page.metadata.continue) {
       page = await this.list<T>(type, {
         ...opts,
@@ -182,9 +181,23 @@ export class RestClient {
         limit: pageSize,
         continue: page.metadata.continue,
       });
-      items.push(...page.items);
+      yield page;
     }
-    return { items, metadata: { resourceVersion: page.metadata.resourceVersion } };
+  }
+
+  /** Every page of a list, read at one consistent resourceVersion. */
+  async listAll<T extends KubeObject = StoredObject>(
+    type: ResourceType,
+    opts: ListOptions = {},
+    pageSize = 500,
+  ): Promise<ObjectList<T>> {
+    const items: T[] = [];
+    let resourceVersion = '';
+    for await (const page of this.listPages<T>(type, opts, pageSize)) {
+      items.push(...page.items);
+      resourceVersion = page.metadata.resourceVersion;
+    }
+    return { items, metadata: { resourceVersion } };
   }
 
   async create<T extends KubeObject = StoredObject>(

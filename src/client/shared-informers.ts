@@ -16,7 +16,10 @@ export class SharedInformers {
     private readonly log?: Logger,
   ) {}
 
-  /** The shared informer of `type`; started by `start()` (or at once if the factory already runs). */
+  /**
+   * The shared informer of `type`; started by `start()` (or at once if the factory already runs). Shared
+   * informers hold whole objects: a transform would change what every sharer sees.
+   */
   for<T extends StoredObject = StoredObject>(
     type: ResourceType,
     opts: Omit<InformerOptions, 'log'> = {},

@@ -8,12 +8,15 @@ import type { SharedInformers } from '../client/shared-informers.js';
 import type { EventRecorder } from '../client/events.js';
 import { WorkQueue, runWorkers } from '../client/workqueue.js';
 import type { Logger } from '../util/log.js';
+import type { ControllerSettings } from './settings.js';
 
 export interface ControllerContext {
   client: RestClient;
   informers: SharedInformers;
   events: (component: string) => EventRecorder;
   log: (component: string) => Logger;
+  /** Flag-set tunables (cluster CIDR, node monitor periods, GC thresholds, ...), defaults filled in. */
+  settings: ControllerSettings;
 }
 
 export interface Controller {

@@ -33,6 +33,12 @@ import {
 import { ServiceAccountController } from './serviceaccount/serviceaccount-controller.js';
 import { TtlAfterFinishedController } from './ttlafterfinished/ttl-after-finished-controller.js';
 import { StatefulSetController } from './statefulset/statefulset-controller.js';
+import { NodeIpamController } from './nodeipam/nodeipam-controller.js';
+import { NodeLifecycleController } from './nodelifecycle/nodelifecycle-controller.js';
+import { PodGCController } from './podgc/podgc-controller.js';
+import { DEFAULT_CONTROLLER_SETTINGS } from './settings.js';
+import type { ControllerSettings } from './settings.js';
+import { TaintEvictionController } from './tainteviction/tainteviction-controller.js';
 
 /** Every controller by the name `--controllers` uses, as kube-controller-manager names them. */
 export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller> = {
@@ -53,6 +59,10 @@ export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller>
   'ttl-after-finished': (ctx) => new TtlAfterFinishedController(ctx),
   statefulset: (ctx) => new StatefulSetController(ctx),
   daemonset: (ctx) => new DaemonSetController(ctx),
+  nodeipam: (ctx) => new NodeIpamController(ctx),
+  nodelifecycle: (ctx) => new NodeLifecycleController(ctx),
+  'taint-eviction-controller': (ctx) => new TaintEvictionController(ctx),
+  podgc: (ctx) => new PodGCController(ctx),
 };
 
 export interface ControllerManagerOptions {
@@ -63,6 +73,8 @@ export interface ControllerManagerOptions {
   controllers?: string[];
   identity?: string;
   log?: Logger;
+  /** Controller flags; what is left out has Kubernetes' default. */
+  settings?: Partial<ControllerSettings>;
 }
 
 export class ControllerManager {
@@ -116,6 +128,7 @@ export class ControllerManager {
       client,
       informers,
       log: (component) => logger(component),
+      settings: { ...DEFAULT_CONTROLLER_SETTINGS, ...this.opts.settings },
       events: (component) => {
         let r = recorders.get(component);
         if (!r) recorders.set(component, (r = new EventRecorder(client, { component }, this.log)));

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DaemonSet, Node, Pod, PodSpec, Taint } from '../../src/client/objects.js';
-import { findUntoleratedTaint, toleratesTaint } from '../../src/controllers/common/node-fit.js';
+import { findUntoleratedTaint, toleratesTaint } from '../../src/api/core/node-fit.js';
 import {
   nodeShouldRunDaemonPod,
   pinnedAffinity,

@@ -328,13 +328,8 @@ export const coreResources: ResourceDefinition[] = [
     ],
     cells(o) {
       const ready = arr(at(o, 'status.conditions')).find((c) => c['type'] === 'Ready');
-      let status = ready
-        ? ready['status'] === 'True'
-          ? 'Ready'
-          : ready['status'] === 'False'
-            ? 'NotReady'
-            : 'Unknown'
-        : 'Unknown';
+      // As kubectl prints it: a Ready condition that is not True (False or Unknown) is NotReady.
+      let status = ready ? (ready['status'] === 'True' ? 'Ready' : 'NotReady') : 'Unknown';
       if (at(o, 'spec.unschedulable') === true) status += ',SchedulingDisabled';
       const roles = Object.keys(o.metadata?.labels ?? {})
         .filter((l) => l.startsWith('node-role.kubernetes.io/'))

@@ -3,6 +3,9 @@
  * ports, each seen as offsets 0..size-1, with Kubernetes' split into a lower band kept for values users
  * choose and an upper band dynamic allocation prefers.
  */
+import { formatIPv4, parseIPv4, parseIPv4Cidr } from '../../util/ipv4.js';
+
+export { formatIPv4, parseIPv4 };
 
 export interface Range {
   /** Number of allocatable values. */
@@ -17,18 +20,6 @@ export interface Range {
   text: string;
 }
 
-export function parseIPv4(s: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
-  if (!m) return undefined;
-  const parts = m.slice(1).map(Number);
-  if (parts.some((p) => p > 255)) return undefined;
-  return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
-}
-
-export function formatIPv4(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
-
 /** min(max(lo, size/step), hi), or 0 for ranges of at most `lo` values — Kubernetes' band formula. */
 function bandSize(total: number, lo: number, step: number, hi: number): number {
   if (total <= lo) return 0;
@@ -40,16 +31,13 @@ function bandSize(total: number, lo: number, step: number, hi: number): number {
  * offset 0 is the first host address (10.43.0.1, the `kubernetes` Service's).
  */
 export function serviceCidr(text: string): Range & { family: 'IPv4'; first: string } {
-  const m = /^([^/]+)\/(\d{1,2})$/.exec(text.trim());
-  const base = m ? parseIPv4(m[1]!) : undefined;
-  const bits = m ? Number(m[2]) : NaN;
-  if (!m || base === undefined || !(bits >= 0 && bits <= 32))
+  const block = parseIPv4Cidr(text);
+  if (!block)
     throw new Error(
       `invalid service CIDR ${JSON.stringify(text)}: must be an IPv4 CIDR such as 10.43.0.0/16`,
     );
+  const { network, bits } = block;
   if (bits > 30) throw new Error(`service CIDR ${text} is too small: at least a /30 is needed`);
-  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  const network = (base & mask) >>> 0;
   const total = 2 ** (32 - bits);
   const size = total - 2;
   const cidr = `${formatIPv4(network)}/${bits}`;

@@ -37,6 +37,40 @@ export const controlPlaneAuthorizer: Authorizer = grantsAuthorizer('control-plan
   },
 ]);
 
+/** The group every kubelet's user (`system:node:<name>`) is in. */
+export const NODES_GROUP = 'system:nodes';
+/** The one client identity of the simulated nodes' stand-in kubelet (it acts for all of them). */
+export const SIMULATED_NODE_USER = 'system:node:simulated';
+
+/**
+ * STAND-IN until RBAC and the Node authorizer are in the chain: members of system:nodes may do what the
+ * system:node ClusterRole lets a kubelet do with nodes, pods, leases and events. Unlike the Node
+ * authorizer it does not yet limit a kubelet to its own node and that node's pods.
+ */
+export const nodesAuthorizer: Authorizer = grantsAuthorizer('nodes', [
+  {
+    groups: [NODES_GROUP],
+    resourceRules: [
+      {
+        verbs: ['create', 'get', 'list', 'watch', 'update', 'patch', 'delete'],
+        apiGroups: [''],
+        resources: ['nodes'],
+      },
+      { verbs: ['update', 'patch'], apiGroups: [''], resources: ['nodes/status'] },
+      { verbs: ['get', 'list', 'watch', 'create', 'delete'], apiGroups: [''], resources: ['pods'] },
+      { verbs: ['update', 'patch'], apiGroups: [''], resources: ['pods/status'] },
+      { verbs: ['create'], apiGroups: [''], resources: ['pods/eviction'] },
+      {
+        verbs: ['get', 'create', 'update', 'patch', 'delete'],
+        apiGroups: ['coordination.k8s.io'],
+        resources: ['leases'],
+      },
+      { verbs: ['create', 'update', 'patch'], apiGroups: ['', 'events.k8s.io'], resources: ['events'] },
+      { verbs: ['get', 'list', 'watch'], apiGroups: [''], resources: ['services', 'endpoints'] },
+    ],
+  },
+]);
+
 const PUBLIC_URLS = ['/healthz', '/livez', '/readyz', '/version', '/version/'];
 
 /**

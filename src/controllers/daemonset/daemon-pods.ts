@@ -5,7 +5,7 @@
  */
 import type { NodeSelectorRequirement, NodeSelectorTerm } from '../../api/core/node-selector.js';
 import type { DaemonSet, Node, Pod, PodSpec, Toleration } from '../../client/objects.js';
-import { findUntoleratedTaint, requiredNodeAffinityMatches } from '../common/node-fit.js';
+import { findUntoleratedTaint, requiredNodeAffinityMatches } from '../../api/core/node-fit.js';
 import { CONTROLLER_REVISION_HASH_LABEL } from '../common/history.js';
 
 type Affinity = NonNullable<PodSpec['affinity']>;

@@ -3,23 +3,12 @@
  * it: `nodeSelector`, the required node affinity (terms ORed, a term's requirements ANDed, fields
  * limited to `metadata.name`), and taints against tolerations (k8s.io/api/core/v1 helpers).
  */
-import { termMatches } from '../../api/core/node-selector.js';
-import type { NodeSelectorTerm } from '../../api/core/node-selector.js';
+import { termMatches } from './node-selector.js';
+import type { NodeSelectorTerm } from './node-selector.js';
 import type { Node, PodSpec, Taint, Toleration } from '../../client/objects.js';
+import { toleratesTaint } from './taints.js';
 
-/** A toleration tolerates a taint when effect and key match (empty = any) and the value does (Equal) or need not (Exists). */
-export function toleratesTaint(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  switch (t.operator ?? 'Equal') {
-    case 'Exists':
-      return true;
-    case 'Equal':
-      return (t.value ?? '') === (taint.value ?? '');
-    default:
-      return false;
-  }
-}
+export { toleratesTaint };
 
 /** The first of `taints` passing `filter` that no toleration tolerates. */
 export function findUntoleratedTaint(
