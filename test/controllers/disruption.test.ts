@@ -5,10 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startCluster } from '../support/cluster.js';
+import { SIMULATED_READY, startCluster } from '../support/cluster.js';
 import type { RunningCluster } from '../support/cluster.js';
 import { findKubectls, kubectl, ok } from '../support/kubectl.js';
-import { readyConditionPatch } from '../support/pod-status.js';
 import { tempDir } from '../support/tmp.js';
 import { until } from '../support/wait.js';
 
@@ -96,7 +95,7 @@ describe('disruption controller', () => {
     assert.match(rows[1]!, /^db\s+2\s+N\/A\s+1\s+\S+$/);
 
     // One pod not ready: no disruption left.
-    await kc(ns, 'patch', 'pod', 'db-1', '--subresource=status', '-p', readyConditionPatch(false));
+    await kc(ns, 'annotate', 'pod', 'db-1', `${SIMULATED_READY}=false`, '--overwrite');
     const low = await waitCounts(ns, 'db', '3/2/2/0');
     const lowCond = low.conditions?.find((c) => c.type === 'DisruptionAllowed');
     assert.deepEqual([lowCond?.status, lowCond?.reason], ['False', 'InsufficientPods']);
@@ -105,7 +104,7 @@ describe('disruption controller', () => {
     assert.notEqual(refused.code, 0);
     assert.match(refused.stderr, /Cannot evict pod as it would violate the pod's disruption budget/);
 
-    await kc(ns, 'patch', 'pod', 'db-1', '--subresource=status', '-p', readyConditionPatch(true));
+    await kc(ns, 'annotate', 'pod', 'db-1', `${SIMULATED_READY}=true`, '--overwrite');
     await waitCounts(ns, 'db', '3/2/3/1');
 
     // The one allowed disruption is used by the first eviction; the second is refused.

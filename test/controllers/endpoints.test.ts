@@ -5,10 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startCluster } from '../support/cluster.js';
+import { SIMULATED_READY, startCluster } from '../support/cluster.js';
 import type { RunningCluster } from '../support/cluster.js';
 import { findKubectls, kubectl, ok } from '../support/kubectl.js';
-import { readyConditionPatch } from '../support/pod-status.js';
 import { tempDir } from '../support/tmp.js';
 import { until } from '../support/wait.js';
 
@@ -86,7 +85,7 @@ describe('endpoints and endpointslice controllers', () => {
     return ip;
   };
   const setReady = (ns: string, name: string, ready: boolean) =>
-    kc(ns, 'patch', 'pod', name, '--subresource=status', '-p', readyConditionPatch(ready));
+    kc(ns, 'annotate', 'pod', name, `${SIMULATED_READY}=${String(ready)}`, '--overwrite');
 
   before(async () => {
     cluster = await startCluster({ nodes: 3 });

@@ -14,6 +14,9 @@ import { RestClient } from '../../src/client/rest.js';
 import { startServer } from './k8ts-server.js';
 import type { RunningServer } from './k8ts-server.js';
 
+/** Annotating a pod `k8ts.io/simulated-ready=false` fails its readiness on a simulated node. */
+export { READY_ANNOTATION as SIMULATED_READY } from '../../src/agent/simulated/options.js';
+
 export interface RunningCluster extends RunningServer {
   nodes: string[];
 }

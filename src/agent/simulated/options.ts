@@ -47,6 +47,11 @@ export const HEARTBEAT_ANNOTATION = 'k8ts.io/simulated-heartbeat';
 /** Pod annotations: how long a Never/OnFailure pod's containers run, and the exit code they end with. */
 export const RUN_SECONDS_ANNOTATION = 'k8ts.io/simulated-run-seconds';
 export const EXIT_CODE_ANNOTATION = 'k8ts.io/simulated-exit-code';
+/**
+ * `kubectl annotate pod web-1 k8ts.io/simulated-ready=false` makes a running pod's readiness probe
+ * fail (Ready and ContainersReady False) until the annotation is removed or set to `true`.
+ */
+export const READY_ANNOTATION = 'k8ts.io/simulated-ready';
 
 export function simulatedNodeNames(opts: Pick<SimulatedNodeOptions, 'count' | 'prefix'>): string[] {
   return Array.from({ length: opts.count }, (_, i) => `${opts.prefix}${i}`);

@@ -17,7 +17,7 @@ import type { Logger } from '../../util/log.js';
 import { PodAddressPool } from './pod-ips.js';
 import {
   finishedStatus,
-  readyAgainStatus,
+  readinessStatus,
   rejectedStatus,
   restartedStatus,
   startedStatus,
@@ -123,9 +123,10 @@ export class SimulatedPods {
       if (left > 0) this.queue.addAfter(key, left);
       else return this.finish(pod, run);
     }
-    // The node lifecycle controller marks pods not ready while a node is silent; once it reports again,
-    // so do its pods.
-    if (!run.ready && !node.heartbeatStopped) await this.patchStatus(pod, readyAgainStatus(pod, now()));
+    // Readiness follows the (simulated) probes. The node lifecycle controller marks pods not ready while
+    // a node is silent; once it reports again, so do its pods.
+    if (run.ready !== run.probeReady && !node.heartbeatStopped)
+      await this.patchStatus(pod, readinessStatus(pod, run.probeReady, now()));
   }
 
   private async start(key: string, pod: SimPod, run: SimPodRun, node: SimNodeState): Promise<void> {

@@ -69,8 +69,8 @@ export function startedStatus(pod: SimPod, run: SimPodRun, ip: string, hostIP: s
       conditions: [
         condition('PodReadyToStartContainers', 'True', stamp),
         condition('Initialized', 'True', stamp),
-        condition('Ready', 'True', stamp),
-        condition('ContainersReady', 'True', stamp),
+        condition('Ready', run.probeReady ? 'True' : 'False', stamp),
+        condition('ContainersReady', run.probeReady ? 'True' : 'False', stamp),
         condition('PodScheduled', 'True'),
       ],
       hostIP,
@@ -84,7 +84,7 @@ export function startedStatus(pod: SimPod, run: SimPodRun, ip: string, hostIP: s
         image,
         imageID: imageID(image),
         containerID: containerID(pod.metadata.uid, name, 0),
-        ready: true,
+        ready: run.probeReady,
         started: true,
         restartCount: 0,
         state: { running: { startedAt: stamp } },
@@ -158,11 +158,23 @@ export function restartedStatus(pod: SimPod, run: SimPodRun, exitCode: number, s
 }
 
 /** The patch that marks a running pod Ready again (after the node lifecycle controller marked it not). */
-export function readyAgainStatus(pod: SimPod, stamp: string) {
+export function readinessStatus(pod: SimPod, ready: boolean, stamp: string) {
+  const status = ready ? 'True' : 'False';
   return {
     metadata: { resourceVersion: pod.metadata.resourceVersion },
     status: {
-      conditions: [condition('Ready', 'True', stamp)],
+      conditions: [condition('Ready', status, stamp), condition('ContainersReady', status, stamp)],
+      // containerStatuses is replaced whole by a patch (it has no merge key): send every field.
+      containerStatuses: (pod.run?.containers ?? []).map(([name, image]) => ({
+        name,
+        image,
+        imageID: imageID(image),
+        containerID: containerID(pod.metadata.uid, name, pod.run?.restartCount ?? 0),
+        ready,
+        started: true,
+        restartCount: pod.run?.restartCount ?? 0,
+        state: { running: { startedAt: pod.run?.startedAt ?? stamp } },
+      })),
     },
   };
 }

@@ -4,7 +4,7 @@
  */
 import type { StoredObject } from '../../apimachinery/meta.js';
 import type { Pod } from '../../client/objects.js';
-import { EXIT_CODE_ANNOTATION, RUN_SECONDS_ANNOTATION } from './options.js';
+import { EXIT_CODE_ANNOTATION, READY_ANNOTATION, RUN_SECONDS_ANNOTATION } from './options.js';
 
 /** Only name, namespace, uid, resourceVersion and deletionTimestamp of the metadata are kept. */
 export interface SimPod extends StoredObject {
@@ -26,6 +26,8 @@ export interface SimPodRun {
   exitCode: number;
   podIP?: string;
   ready: boolean;
+  /** What readiness the pod's (simulated) probes report: false while annotated `k8ts.io/simulated-ready=false`. */
+  probeReady: boolean;
   /** When the current run of the containers started (RFC 3339), and how often they restarted. */
   startedAt?: string;
   restartCount: number;
@@ -72,6 +74,7 @@ export function simPodView(ours: (nodeName: string) => boolean) {
       exitCode: annotationNumber(pod, EXIT_CODE_ANNOTATION, 0),
       ...(status.podIP ? { podIP: status.podIP } : {}),
       ready: status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+      probeReady: pod.metadata.annotations?.[READY_ANNOTATION] !== 'false',
       ...(first?.state?.running?.startedAt ? { startedAt: String(first.state.running.startedAt) } : {}),
       restartCount: first?.restartCount ?? 0,
     };
