@@ -76,6 +76,8 @@ export interface Health {
 }
 
 const NO_NODES = 'no nodes available to schedule pods';
+/** How long the loop schedules before it yields to I/O. */
+const BURST_MS = 10;
 
 export class Scheduler {
   private readonly log: Logger;
@@ -103,15 +105,20 @@ export class Scheduler {
     this.running = true;
     try {
       if (this.opts.leaderElect === false) return await this.lead(signal);
+      let term: Promise<void> = Promise.resolve();
       const elector = new LeaderElector({
         client: this.opts.client,
         namespace: 'kube-system',
         name: 'kube-scheduler',
         identity: this.opts.identity ?? `${hostname()}_${randomUUID()}`,
         log: this.log,
-        onStartedLeading: (leading) => void this.lead(leading),
+        onStartedLeading: (leading) => {
+          term = term.then(() => this.lead(leading));
+        },
       });
       await elector.run(signal);
+      // The last term ends with the election (its signal is aborted too): let it finish its writes.
+      await term;
     } finally {
       this.running = false;
     }
@@ -217,6 +224,7 @@ class SchedulingTerm {
       ]);
       if (signal.aborted) return;
       this.log.info('scheduler started', { nodes: this.cache.nodeCount, pending: this.queue.size });
+      let burstStart = performance.now();
       for (;;) {
         const qp = await this.queue.pop();
         if (!qp) break;
@@ -227,8 +235,12 @@ class SchedulingTerm {
           this.queue.retryAfterError(qp.key);
         }
         if (this.bindings >= this.maxBindings) await new Promise<void>((r) => this.bindingSlots.push(r));
-        // Let watch events and binding responses in between attempts.
-        await new Promise<void>((r) => setImmediate(r));
+        // Attempts run in short bursts, then watch events and responses get their turn. A burst's
+        // bindings reach the API server together, which commits them together.
+        if (performance.now() - burstStart >= BURST_MS) {
+          await new Promise<void>((r) => setImmediate(r));
+          burstStart = performance.now();
+        }
       }
     } finally {
       this.queue.close();
