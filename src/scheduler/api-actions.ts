@@ -63,6 +63,21 @@ export class ApiActions {
     await this.patchStatus(pod, status);
   }
 
+  /** PodScheduled=False (SchedulingGated) for a pod held back by spec.schedulingGates, once. */
+  async gated(pod: Pod): Promise<void> {
+    if (podCondition(pod, 'PodScheduled')?.reason === 'SchedulingGated') return;
+    await this.patchStatus(pod, {
+      conditions: [
+        condition(
+          'PodScheduled',
+          'False',
+          'SchedulingGated',
+          'Scheduling is blocked due to non-empty scheduling gates',
+        ),
+      ],
+    });
+  }
+
   /** Clears a nomination that no longer holds. */
   async clearNomination(pod: Pod): Promise<void> {
     if (pod.status?.nominatedNodeName) await this.patchStatus(pod, { nominatedNodeName: null });

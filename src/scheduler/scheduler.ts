@@ -267,7 +267,15 @@ class SchedulingTerm {
     if (!node) {
       if (isPodTerminal(pod) || !this.responsible(pod)) return this.queue.delete(key);
       // A pod being bound (assumed) is not scheduling work until its binding fails.
-      if (!this.cache.isAssumed(key)) this.queue.addOrUpdate(key, pod);
+      if (this.cache.isAssumed(key)) return;
+      this.queue.addOrUpdate(key, pod);
+      const nominated = pod.status?.nominatedNodeName;
+      if (!old && nominated) {
+        // Nominated by an earlier leader: keep the room it was promised.
+        const info = this.podInfo(pod);
+        if (info) this.nominator.add(info, nominated);
+      }
+      if (pod.spec?.schedulingGates?.length) this.background(this.actions.gated(pod));
       return;
     }
     this.queue.delete(key);
