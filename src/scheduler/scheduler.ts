@@ -13,6 +13,7 @@ import { hostname } from 'node:os';
 import { isStatusError } from '../apimachinery/errors.js';
 import { EventRecorder } from '../client/events.js';
 import { objectKey } from '../client/informer.js';
+import type { Informer } from '../client/informer.js';
 import { LeaderElector } from '../client/leader-election.js';
 import type {
   Namespace,
@@ -149,8 +150,8 @@ class SchedulingTerm {
   private readonly nominator = new Nominator();
   private readonly algorithm: SchedulingAlgorithm;
   private readonly priorities: PriorityResolver;
-  private readonly pods;
-  private readonly pdbs;
+  private readonly pods: Informer<Pod>;
+  private readonly pdbs: Informer<PodDisruptionBudget>;
   private bindings = 0;
   private readonly bindingSlots: (() => void)[] = [];
   private readonly maxBindings: number;
@@ -387,6 +388,8 @@ class SchedulingTerm {
       if (!current || current.spec?.nodeName || current.metadata.deletionTimestamp) return;
       this.log.warn('binding failed', { pod: info.key, node, err });
       this.queue.retryAfterError(info.key, current);
+      // A Conflict means someone else bound it or it is going away; the watch will tell.
+      if (isStatusError(err, 'Conflict')) return;
       this.background(
         this.actions.unschedulable(current, 'SchedulerError', `Binding rejected: ${(err as Error).message}`),
       );
