@@ -1,7 +1,12 @@
 import { join } from 'node:path';
 import { decodeKubernetesProtobuf } from '../apimachinery/protobuf/index.js';
 import { SimulatedNodes } from '../agent/simulated/simulated-nodes.js';
-import { CONTROLLER_MANAGER_USER, NODES_GROUP, SIMULATED_NODE_USER } from '../apiserver/authz/chain.js';
+import {
+  CONTROLLER_MANAGER_USER,
+  NODES_GROUP,
+  SCHEDULER_USER,
+  SIMULATED_NODE_USER,
+} from '../apiserver/authz/chain.js';
 import { portRange, serviceCidr } from '../apiserver/allocators/ranges.js';
 import { DEFAULT_NODE_PORT_RANGE, DEFAULT_SERVICE_CIDR } from '../apiserver/allocators/service-allocator.js';
 import { ApiServer } from '../apiserver/server.js';
@@ -9,6 +14,7 @@ import type { HealthProbe } from '../apiserver/health/component-status.js';
 import { ControllerManager } from '../controllers/manager.js';
 import { CidrSet } from '../controllers/nodeipam/cidr-set.js';
 import { ensurePki, writeKubeconfig } from '../pki/index.js';
+import { Scheduler } from '../scheduler/scheduler.js';
 import { Compactor } from '../storage/compactor.js';
 import { openStore } from '../storage/open-store.js';
 import { logger } from '../util/log.js';
@@ -40,8 +46,8 @@ function inProcessProbe(name: string, healthy?: () => boolean): HealthProbe {
 
 /**
  * `k8ts server`: the control plane on this machine: the store and its compactor, the cluster PKI, the
- * API server, the controller manager and, with --simulated-nodes, simulated nodes. The scheduler and
- * the real node agent join this same command as they are built.
+ * API server, the controller manager, the scheduler and, with --simulated-nodes, simulated nodes. The
+ * real node agent joins this same command as it is built.
  */
 export const serverCommand: Command = {
   name: 'server',
@@ -54,6 +60,7 @@ export const serverCommand: Command = {
     'bind-address': { type: 'string' },
     'compaction-interval': { type: 'string' },
     'disable-controller-manager': { type: 'boolean' },
+    'disable-scheduler': { type: 'boolean' },
     'leader-elect': { type: 'string' },
     'service-cluster-ip-range': { type: 'string' },
     'service-node-port-range': { type: 'string' },
@@ -68,8 +75,9 @@ export const serverCommand: Command = {
     'bind-address': 'address to listen on (default 0.0.0.0)',
     'compaction-interval': 'seconds between history compactions (default 300)',
     'disable-controller-manager': 'do not run the controller manager in this process',
+    'disable-scheduler': 'do not run the scheduler in this process',
     'leader-elect':
-      'true|false: controllers run only while this server holds the kube-controller-manager Lease (default true)',
+      'true|false: the controllers and the scheduler run only while this server holds the kube-controller-manager and kube-scheduler Leases (default true)',
     'service-cluster-ip-range': 'IPv4 CIDR Service cluster IPs are allocated from (default 10.43.0.0/16)',
     'service-node-port-range':
       'port range NodePort and LoadBalancer Services get node ports from (default 30000-32767)',
@@ -132,6 +140,12 @@ export const serverCommand: Command = {
         inProcessProbe('controller-manager', () => manager.healthy),
       );
     } else api.health.register('controller-manager', inProcessProbe('controller-manager'));
+    if (!values['disable-scheduler']) {
+      const client = await componentClient(pki, server, SCHEDULER_USER, 'kube-scheduler');
+      const scheduler = new Scheduler({ client, leaderElect: leaderElect === 'true' });
+      running.push(scheduler.run(stopComponents.signal).finally(() => client.close()));
+      api.health.register('scheduler', () => scheduler.healthy());
+    } else api.health.register('scheduler', inProcessProbe('scheduler'));
     const kubeconfig = join(cfg.dataDir, 'admin.kubeconfig');
     writeKubeconfig(kubeconfig, {
       server,

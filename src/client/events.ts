@@ -1,7 +1,9 @@
 /**
  * An event recorder: writes core/v1 Events about objects with Kubernetes' reasons, and folds repeats
  * of the same event into one object (count and lastTimestamp), which `kubectl describe` shows as
- * `x121 over 5d`. Writes happen in the background in order; a failed write is logged, never thrown.
+ * `x121 over 5d`. Writes happen in the background, a bounded number at once (so a busy component, the
+ * scheduler recording thousands of `Scheduled` events, is not held to one round trip at a time), in
+ * order for each involved object; a failed write is logged, never thrown.
  */
 import { isStatusError } from '../apimachinery/errors.js';
 import type { KubeObject, StoredObject } from '../apimachinery/meta.js';
@@ -35,14 +37,23 @@ interface Recorded {
 const AGGREGATION_WINDOW_MS = 10 * 60 * 1000;
 const MAX_CACHED = 4096;
 
+/** Event writes in flight at once, per recorder. */
+const DEFAULT_CONCURRENCY = 16;
+
 export class EventRecorder {
   private readonly recent = new Map<string, Recorded>();
-  private tail: Promise<void> = Promise.resolve();
+  /** The last write queued for each involved object: its next event waits for it. */
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly pending = new Set<Promise<void>>();
+  private running = 0;
+  private readonly slots: (() => void)[] = [];
+  private created = 0;
 
   constructor(
     private readonly client: RestClient,
     private readonly source: EventSource,
     private readonly log?: Logger,
+    private readonly concurrency = DEFAULT_CONCURRENCY,
   ) {}
 
   /** Records `reason`/`message` about `obj`; `type` is Normal or Warning. */
@@ -53,16 +64,35 @@ export class EventRecorder {
     message: string,
     fieldPath?: string,
   ): void {
-    this.tail = this.tail.then(() =>
-      this.write(obj, type, reason, message, fieldPath).catch((err: unknown) =>
-        this.log?.warn('could not write event', { reason, object: obj.metadata?.name, err }),
-      ),
-    );
+    const meta = obj.metadata ?? {};
+    const chainKey = meta.uid ?? `${obj.kind}/${meta.namespace}/${meta.name}`;
+    const next = (this.chains.get(chainKey) ?? Promise.resolve())
+      .then(() => this.inSlot(() => this.write(obj, type, reason, message, fieldPath)))
+      .catch((err: unknown) => this.log?.warn('could not write event', { reason, object: meta.name, err }));
+    this.chains.set(chainKey, next);
+    this.pending.add(next);
+    void next.finally(() => {
+      this.pending.delete(next);
+      if (this.chains.get(chainKey) === next) this.chains.delete(chainKey);
+    });
   }
 
   /** Resolves when every event recorded so far has been written (for tests and shutdown). */
-  flush(): Promise<void> {
-    return this.tail;
+  async flush(): Promise<void> {
+    while (this.pending.size) await Promise.all([...this.pending]);
+  }
+
+  private async inSlot(write: () => Promise<void>): Promise<void> {
+    // A finished write hands its slot straight to the next waiting one.
+    if (this.running >= this.concurrency) await new Promise<void>((r) => this.slots.push(r));
+    else this.running++;
+    try {
+      await write();
+    } finally {
+      const next = this.slots.shift();
+      if (next) next();
+      else this.running--;
+    }
   }
 
   private async write(
@@ -111,7 +141,7 @@ export class EventRecorder {
         // The event expired or was deleted: record it afresh.
       }
     }
-    const name = `${meta.name ?? 'unknown'}.${(BigInt(Date.now()) * 1_000_000n + BigInt(this.recent.size)).toString(16)}`;
+    const name = `${meta.name ?? 'unknown'}.${(BigInt(Date.now()) * 1_000_000n + BigInt(this.created++ % 1_000_000)).toString(16)}`;
     const created = await this.client.create<StoredObject>(EVENTS, namespace, {
       apiVersion: 'v1',
       kind: 'Event',

@@ -33,6 +33,9 @@ import type { IToleration } from 'kubernetes-models/v1/Toleration';
 import type { ITaint } from 'kubernetes-models/v1/Taint';
 import type { IPodCondition } from 'kubernetes-models/v1/PodCondition';
 import type { INodeCondition } from 'kubernetes-models/v1/NodeCondition';
+import type { INodeSelectorTerm } from 'kubernetes-models/v1/NodeSelectorTerm';
+import type { IPodAffinityTerm } from 'kubernetes-models/v1/PodAffinityTerm';
+import type { ITopologySpreadConstraint } from 'kubernetes-models/v1/TopologySpreadConstraint';
 
 /** A kubernetes-models interface with our always-present metadata in place of the optional one. */
 export type Stored<T> = Omit<T, 'metadata' | 'apiVersion' | 'kind'> & StoredObject;
@@ -67,4 +70,8 @@ export type Toleration = IToleration;
 export type Taint = ITaint;
 export type PodCondition = IPodCondition;
 export type NodeCondition = INodeCondition;
+export type NodeSelectorTerm = INodeSelectorTerm;
+export type NodeSelectorRequirement = NonNullable<INodeSelectorTerm['matchExpressions']>[number];
+export type PodAffinityTerm = IPodAffinityTerm;
+export type TopologySpreadConstraint = ITopologySpreadConstraint;
 export type LabelSelectorObject = NonNullable<IDeployment['spec']>['selector'];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { nodeSelectorMatches } from '../../src/api/core/node-selector.js';
+import { nodeMatchesSelector } from '../../src/api/core/node-selector.js';
 import { isBestEffort, podLimits, podRequests } from '../../src/api/core/pod-resources.js';
 import { quotaUsage } from '../../src/api/core/quota-usage.js';
 import type { QuotaObject } from '../../src/api/core/quota-usage.js';
@@ -97,7 +97,8 @@ describe('quota usage', () => {
 
 describe('node selectors', () => {
   const labels = { zone: 'a', gen: '5' };
-  const m = (terms: object[]) => nodeSelectorMatches({ nodeSelectorTerms: terms }, labels, 'n1');
+  const m = (terms: object[]) =>
+    nodeMatchesSelector({ metadata: { name: 'n1', labels } }, { nodeSelectorTerms: terms });
   it('ORs terms, ANDs requirements, and reads metadata.name from matchFields', () => {
     assert.equal(m([{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }]), true);
     assert.equal(m([{ matchExpressions: [{ key: 'zone', operator: 'NotIn', values: ['a'] }] }]), false);

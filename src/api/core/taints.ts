@@ -46,3 +46,16 @@ export function matchingTolerations(
 export function sameTaint(a: Taint, b: Taint): boolean {
   return a.key === b.key && a.effect === b.effect;
 }
+
+export function toleratedBy(tolerations: readonly Toleration[], taint: Taint): boolean {
+  return tolerations.some((t) => toleratesTaint(t, taint));
+}
+
+/** The first taint passing `which` that no toleration tolerates. */
+export function firstUntolerated(
+  taints: readonly Taint[] | undefined,
+  tolerations: readonly Toleration[] | undefined,
+  which: (t: Taint) => boolean = () => true,
+): Taint | undefined {
+  return (taints ?? []).find((taint) => which(taint) && !toleratedBy(tolerations ?? [], taint));
+}

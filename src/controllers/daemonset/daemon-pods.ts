@@ -3,8 +3,14 @@
  * pod, how a daemon pod is pinned to its node (a required node affinity on `metadata.name`, so the
  * default scheduler places it) and which tolerations it gets, and which pods are up to date.
  */
-import type { NodeSelectorRequirement, NodeSelectorTerm } from '../../api/core/node-selector.js';
-import type { DaemonSet, Node, Pod, PodSpec, Toleration } from '../../client/objects.js';
+import type {
+  DaemonSet,
+  Node,
+  NodeSelectorRequirement,
+  Pod,
+  PodSpec,
+  Toleration,
+} from '../../client/objects.js';
 import { findUntoleratedTaint, requiredNodeAffinityMatches } from '../../api/core/node-fit.js';
 import { CONTROLLER_REVISION_HASH_LABEL } from '../common/history.js';
 
@@ -55,13 +61,10 @@ export function pinnedAffinity(affinity: Affinity | undefined, nodeName: string)
   const pin: NodeSelectorRequirement[] = [{ key: NODE_NAME_FIELD, operator: 'In', values: [nodeName] }];
   const a = structuredClone(affinity ?? {});
   const na = (a.nodeAffinity ??= {});
-  const terms = (na.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ??
-    []) as NodeSelectorTerm[];
+  const terms = na.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
   const pinned = terms.length ? terms.map((t) => ({ ...t, matchFields: pin })) : [{ matchFields: pin }];
   na.requiredDuringSchedulingIgnoredDuringExecution = {
-    nodeSelectorTerms: pinned as NonNullable<
-      typeof na.requiredDuringSchedulingIgnoredDuringExecution
-    >['nodeSelectorTerms'],
+    nodeSelectorTerms: pinned,
   };
   return a;
 }
@@ -75,8 +78,8 @@ export function toDaemonPodSpec(spec: PodSpec, nodeName: string): void {
 /** The node a daemon pod is on, or is pinned to while still unscheduled. */
 export function targetNodeOf(pod: Pod): string | undefined {
   if (pod.spec?.nodeName) return pod.spec.nodeName;
-  const terms = (pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution
-    ?.nodeSelectorTerms ?? []) as NodeSelectorTerm[];
+  const terms =
+    pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
   for (const term of terms)
     for (const f of term.matchFields ?? [])
       if (f.key === NODE_NAME_FIELD && f.operator === 'In' && f.values?.length === 1) return f.values[0];
