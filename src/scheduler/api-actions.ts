@@ -6,8 +6,9 @@
 import { isStatusError } from '../apimachinery/errors.js';
 import { now } from '../apimachinery/meta.js';
 import type { EventRecorder } from '../client/events.js';
-import type { Pod, PodCondition } from '../client/objects.js';
-import { PODS } from '../client/resources.js';
+import type { PersistentVolumeClaim, Pod, PodCondition } from '../client/objects.js';
+import { PERSISTENT_VOLUME_CLAIMS, PODS } from '../client/resources.js';
+import { SELECTED_NODE_ANNOTATION } from '../api/core/volume-matching.js';
 import type { RestClient } from '../client/rest.js';
 import { podCondition } from '../controllers/common/pod-util.js';
 
@@ -18,6 +19,23 @@ export class ApiActions {
     private readonly client: RestClient,
     private readonly events: EventRecorder,
   ) {}
+
+  /**
+   * Tells the PV binder which node a claim waiting for its first consumer is for
+   * (`volume.kubernetes.io/selected-node`), as the scheduler's VolumeBinding does before binding.
+   */
+  async selectNodeForClaim(claim: PersistentVolumeClaim, node: string): Promise<void> {
+    if (claim.metadata.annotations?.[SELECTED_NODE_ANNOTATION] === node) return;
+    await this.client.patch(
+      PERSISTENT_VOLUME_CLAIMS,
+      claim.metadata.namespace,
+      claim.metadata.name,
+      'merge',
+      {
+        metadata: { annotations: { [SELECTED_NODE_ANNOTATION]: node } },
+      },
+    );
+  }
 
   /** POST pods/NAME/binding; records `Scheduled` when it succeeds. */
   async bind(pod: Pod, node: string): Promise<void> {

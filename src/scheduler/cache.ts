@@ -16,7 +16,7 @@ interface Placement {
   assumed: boolean;
 }
 
-export type Lookups = Pick<ClusterView, 'namespaceLabels' | 'pvc' | 'pv' | 'storageClass'>;
+export type Lookups = Pick<ClusterView, 'namespaceLabels' | 'pvc' | 'pv' | 'pvs' | 'storageClass'>;
 
 export class SchedulerCache implements ClusterView {
   private readonly infos = new Map<string, NodeInfo>();
@@ -41,6 +41,7 @@ export class SchedulerCache implements ClusterView {
 
   pvc: Lookups['pvc'] = (namespace, name) => this.lookups.pvc(namespace, name);
   pv: Lookups['pv'] = (name) => this.lookups.pv(name);
+  pvs: Lookups['pvs'] = () => this.lookups.pvs();
   storageClass: Lookups['storageClass'] = (name) => this.lookups.storageClass(name);
 
   get nodeCount(): number {

@@ -41,6 +41,7 @@ import { isPodTerminal } from '../controllers/common/pod-util.js';
 import { logger } from '../util/log.js';
 import type { Logger } from '../util/log.js';
 import { ApiActions, SCHEDULER_NAME } from './api-actions.js';
+import { delayedClaims } from './plugins/volume-binding.js';
 import { SchedulerCache } from './cache.js';
 import { fitErrorMessage } from './framework/fit-error.js';
 import { defaultFramework } from './framework/framework.js';
@@ -178,6 +179,7 @@ class SchedulingTerm {
       namespaceLabels: (ns) => namespaces.get(undefined, ns)?.metadata.labels,
       pvc: (ns, name) => pvcs.get(ns, name),
       pv: (name) => pvs.get(undefined, name),
+      pvs: () => pvs.list(),
       storageClass: (name) => classes.get(undefined, name),
     });
     this.queue = new SchedulingQueue({
@@ -379,6 +381,7 @@ class SchedulingTerm {
   private async bind(info: PodInfo, node: string): Promise<void> {
     this.bindings++;
     try {
+      for (const claim of delayedClaims(info, this.cache)) await this.actions.selectNodeForClaim(claim, node);
       await this.actions.bind(info.pod, node);
     } catch (err) {
       this.cache.forget(info.key);

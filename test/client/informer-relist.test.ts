@@ -20,10 +20,12 @@ function scripted(lists: StoredObject[][], watches: (WatchEvent<StoredObject>[] 
   let l = 0;
   let w = 0;
   const client = {
-    listAll: async (): Promise<ObjectList<StoredObject>> => {
+    // One page per list.
+    listPages: async function* (): AsyncGenerator<ObjectList<StoredObject>> {
       const items = lists[Math.min(l++, lists.length - 1)]!;
       const rv = Math.max(0, ...items.map((i) => Number(i.metadata.resourceVersion)));
-      return { items, metadata: { resourceVersion: String(rv + 100) } };
+      yield { items, metadata: { resourceVersion: String(rv + 100) } };
+      await Promise.resolve();
     },
     watch: async function* (_t: ResourceType, opts: { resourceVersion?: string; signal?: AbortSignal }) {
       watchedFrom.push(opts.resourceVersion ?? '');

@@ -166,6 +166,78 @@ describe('node lifecycle', () => {
     ok(await run('delete', 'pod', 'patient', 'elsewhere', '--timeout=20s'), 'clean up');
   });
 
+  it('recreates the evicted pods of a Deployment on the nodes still up', async () => {
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'spread', namespace: 'default' },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'spread' } },
+        template: {
+          metadata: { labels: { app: 'spread' } },
+          spec: {
+            containers: [{ name: 'c', image: 'nginx' }],
+            // One per node, so a replacement has to go to the node without one.
+            affinity: {
+              podAntiAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: [
+                  {
+                    labelSelector: { matchLabels: { app: 'spread' } },
+                    topologyKey: 'kubernetes.io/hostname',
+                  },
+                ],
+              },
+            },
+            tolerations: ['unreachable', 'not-ready'].map((t) => ({
+              key: `node.kubernetes.io/${t}`,
+              operator: 'Exists',
+              effect: 'NoExecute',
+              tolerationSeconds: 1,
+            })),
+          },
+        },
+      },
+    };
+    ok(
+      await kubectl(k, server.kubeconfig, cache.dir, ['apply', '-f', '-'], JSON.stringify(deployment)),
+      'apply deployment',
+    );
+    const placement = async () =>
+      ok(
+        await run(
+          'get',
+          'pods',
+          '-l',
+          'app=spread',
+          '-o',
+          'jsonpath={range .items[*]}{.spec.nodeName}={.status.phase}{" "}{end}',
+        ),
+        'placement',
+      )
+        .trim()
+        .split(' ')
+        .filter(Boolean);
+    let before: string[] = [];
+    await until('two pods running on two nodes', async () => {
+      before = await placement();
+      return before.length === 2 && before.every((p) => p.endsWith('=Running'));
+    });
+    const victim = before[0]!.split('=')[0]!;
+    ok(await run('annotate', 'node', victim, `${HEARTBEAT}=stopped`), 'stop heartbeat');
+    await until(
+      `a replacement running away from ${victim}`,
+      async () => {
+        const now = await placement();
+        return now.length === 2 && now.every((p) => p.endsWith('=Running') && !p.startsWith(`${victim}=`));
+      },
+      30_000,
+    );
+    ok(await run('annotate', 'node', victim, `${HEARTBEAT}-`), 'resume heartbeat');
+    await until('node back', async () => ready(await node(victim))?.status === 'True', 20_000);
+    ok(await run('delete', 'deployment', 'spread'), 'clean up');
+  });
+
   it('stops evicting when every node is down (full disruption), and resumes when they return', async () => {
     await createPod('survivor', 'sim-2', 10);
     await until('survivor running', () => running('survivor'));

@@ -141,6 +141,15 @@ describe('StatefulSet controller', () => {
   });
 
   it('gives each pod a stable identity and its own claims, owned as the retention policy says', async () => {
+    // Volumes for the claims to bind to, as an administrator provides them without a provisioner
+    // (the scheduler waits for a pod's claims to be bound).
+    for (const i of [2, 3, 4])
+      await apply(`
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: pv-web-${i}}
+spec: {capacity: {storage: 1Gi}, accessModes: [ReadWriteOnce], hostPath: {path: /tmp/k8ts-pv-web-${i}}}
+`);
     await apply(
       statefulSet('web', {
         claims: true,

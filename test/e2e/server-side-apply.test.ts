@@ -18,7 +18,8 @@ let server: RunningServer;
 const cache = tempDir('k8ts-ssa-cache-');
 
 before(async () => {
-  server = await startServer();
+  // The API server alone: no controller or scheduler changes the objects these tests look at.
+  server = await startServer(['--disable-controller-manager', '--disable-scheduler']);
   // `kubectl edit` runs this instead of an editor: it changes the ConfigMap's value a.
   const editor = `${cache.dir}/editor.sh`;
   writeFileSync(editor, `#!/bin/sh\nsed -i 's/^  a: .*/  a: edited/' "$1"\n`);

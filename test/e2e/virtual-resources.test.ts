@@ -24,7 +24,8 @@ const cache = tempDir('k8ts-virtual-cache-');
 let tls: { ca: Buffer; cert: Buffer; key: Buffer };
 
 before(async () => {
-  server = await startServer();
+  // The API server alone: no controller or scheduler changes the objects these tests look at.
+  server = await startServer(['--disable-controller-manager', '--disable-scheduler']);
   const kc = parseYaml(readFileSync(server.kubeconfig, 'utf8')) as {
     clusters: { cluster: Record<string, string> }[];
     users: { user: Record<string, string> }[];

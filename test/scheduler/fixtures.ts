@@ -4,6 +4,7 @@ import type {
   Node,
   PersistentVolume,
   PersistentVolumeClaim,
+  StorageClass,
   Pod,
   PodSpec,
   Taint,
@@ -76,6 +77,7 @@ export interface ClusterOptions {
   namespaces?: Record<string, Labels>;
   pvcs?: PersistentVolumeClaim[];
   pvs?: PersistentVolume[];
+  storageClasses?: StorageClass[];
 }
 
 /** A cache holding `nodes` and the `pods` placed on them (by spec.nodeName). */
@@ -84,7 +86,8 @@ export function cluster(nodes: Node[], pods: Pod[] = [], o: ClusterOptions = {})
     namespaceLabels: (ns) => o.namespaces?.[ns] ?? {},
     pvc: (ns, name) => o.pvcs?.find((x) => x.metadata.namespace === ns && x.metadata.name === name),
     pv: (name) => o.pvs?.find((x) => x.metadata.name === name),
-    storageClass: () => undefined,
+    pvs: () => o.pvs ?? [],
+    storageClass: (name) => o.storageClasses?.find((x) => x.metadata.name === name),
   });
   for (const n of nodes) c.setNode(n);
   for (const p of pods) c.setPod(info(p), p.spec!.nodeName!);

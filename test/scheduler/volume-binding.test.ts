@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { PersistentVolume, PersistentVolumeClaim } from '../../src/client/objects.js';
-import { VOLUME_CONFLICT_REASON, VolumeBinding } from '../../src/scheduler/plugins/volume-binding.js';
-import { cluster, filterAll, node, pod, reasons } from './fixtures.js';
+import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '../../src/client/objects.js';
+import {
+  NO_VOLUMES_REASON,
+  VOLUME_CONFLICT_REASON,
+  VolumeBinding,
+  delayedClaims,
+} from '../../src/scheduler/plugins/volume-binding.js';
+import { cluster, filterAll, info, node, pod, reasons } from './fixtures.js';
 
 const meta = (name: string, namespace?: string) => ({
   name,
@@ -62,6 +67,52 @@ describe('VolumeBinding', () => {
     assert.equal(
       filterAll(plugin, c, mounting('dangling')).preFilter?.reasons[0],
       'pvc(s) bound to non-existent pv(s)',
+    );
+  });
+
+  it('places a pod whose claim waits for its first consumer only where a fitting volume is', () => {
+    const cls = (name: string, provisioner: string): StorageClass => ({
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: meta(name),
+      provisioner,
+      volumeBindingMode: 'WaitForFirstConsumer',
+    });
+    const claim = (name: string, className: string): PersistentVolumeClaim => ({
+      ...pvc(name),
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: className,
+        resources: { requests: { storage: '1Gi' } },
+      },
+    });
+    const onN2 = {
+      ...localPv('local-2', 'n2'),
+      spec: {
+        ...localPv('local-2', 'n2').spec,
+        storageClassName: 'local',
+        accessModes: ['ReadWriteOnce' as const],
+      },
+    };
+    const wc = cluster([node('n1'), node('n2')], [], {
+      pvcs: [claim('wait', 'local'), claim('dynamic', 'csi'), claim('none', 'empty')],
+      pvs: [onN2],
+      storageClasses: [
+        cls('local', 'kubernetes.io/no-provisioner'),
+        cls('csi', 'example.com/csi'),
+        cls('empty', 'kubernetes.io/no-provisioner'),
+      ],
+    });
+    assert.deepEqual(reasons(filterAll(plugin, wc, mounting('wait'))), { n1: NO_VOLUMES_REASON, n2: '' });
+    // A provisioner makes the volume where the pod goes.
+    assert.deepEqual(reasons(filterAll(plugin, wc, mounting('dynamic'))), { n1: '', n2: '' });
+    assert.deepEqual(reasons(filterAll(plugin, wc, mounting('none'))), {
+      n1: NO_VOLUMES_REASON,
+      n2: NO_VOLUMES_REASON,
+    });
+    assert.deepEqual(
+      delayedClaims(info(mounting('wait')), wc).map((c) => c.metadata.name),
+      ['wait'],
     );
   });
 

@@ -31,13 +31,17 @@ import {
 import type { RestClient } from '../../client/rest.js';
 import { QueueController } from '../controller.js';
 import type { ControllerContext } from '../controller.js';
-import { claimClass, findBestMatch, isPreboundTo } from './matching.js';
+import {
+  NO_PROVISIONER,
+  SELECTED_NODE_ANNOTATION,
+  claimClass,
+  findBestMatch,
+  isPreboundTo,
+} from '../../api/core/volume-matching.js';
 
 export const ANN_BIND_COMPLETED = 'pv.kubernetes.io/bind-completed';
 export const ANN_BOUND_BY_CONTROLLER = 'pv.kubernetes.io/bound-by-controller';
-export const ANN_SELECTED_NODE = 'volume.kubernetes.io/selected-node';
 export const ANN_DEFAULT_CLASS = 'storageclass.kubernetes.io/is-default-class';
-const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
 const CLAIM_INDEX = 'claims';
 
 export class PersistentVolumeBinder extends QueueController {
@@ -166,7 +170,7 @@ export class PersistentVolumeBinder extends QueueController {
     let node: Node | undefined;
     if (cls?.volumeBindingMode === 'WaitForFirstConsumer') {
       const consumer = this.pods.byIndex(CLAIM_INDEX, objectKey(pvc)).find((p) => p.spec?.nodeName);
-      const nodeName = pvc.metadata.annotations?.[ANN_SELECTED_NODE] ?? consumer?.spec?.nodeName;
+      const nodeName = pvc.metadata.annotations?.[SELECTED_NODE_ANNOTATION] ?? consumer?.spec?.nodeName;
       if (!nodeName) {
         this.events.event(
           pvc,

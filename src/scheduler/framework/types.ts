@@ -31,6 +31,8 @@ export interface ClusterView {
   namespaceLabels(namespace: string): Labels | undefined;
   pvc(namespace: string, name: string): PersistentVolumeClaim | undefined;
   pv(name: string): PersistentVolume | undefined;
+  /** Every PersistentVolume (the candidates for claims that wait for their first consumer). */
+  pvs(): readonly PersistentVolume[];
   storageClass(name: string): StorageClass | undefined;
 }
 

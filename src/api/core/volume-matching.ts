@@ -6,8 +6,16 @@
  */
 import { selectorFromLabelSelector } from '../../apimachinery/labels/index.js';
 import { Quantity } from '../../apimachinery/quantity.js';
-import type { Node, PersistentVolume, PersistentVolumeClaim } from '../../client/objects.js';
-import { nodeMatchesSelector } from '../../api/core/node-selector.js';
+import type { PersistentVolume, PersistentVolumeClaim } from '../../client/objects.js';
+
+/** What volume matching needs of a node: its name and labels. */
+export type NodeLike = { metadata: { name: string; labels?: Record<string, string> } };
+import { nodeMatchesSelector } from './node-selector.js';
+
+/** Set on a claim that waits for its first consumer once the scheduler has picked the consumer's node. */
+export const SELECTED_NODE_ANNOTATION = 'volume.kubernetes.io/selected-node';
+/** A StorageClass whose volumes an administrator creates by hand (no dynamic provisioning). */
+export const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
 
 export const claimClass = (pvc: PersistentVolumeClaim): string => pvc.spec?.storageClassName ?? '';
 export const volumeClass = (pv: PersistentVolume): string => pv.spec?.storageClassName ?? '';
@@ -28,7 +36,11 @@ export function isPreboundTo(pv: PersistentVolume, pvc: PersistentVolumeClaim): 
 }
 
 /** Why `pv` cannot serve `pvc`, or undefined when it can. */
-export function mismatch(pv: PersistentVolume, pvc: PersistentVolumeClaim, node?: Node): string | undefined {
+export function mismatch(
+  pv: PersistentVolume,
+  pvc: PersistentVolumeClaim,
+  node?: NodeLike,
+): string | undefined {
   if (pv.metadata.deletionTimestamp) return 'being deleted';
   if (pv.spec?.claimRef && !isPreboundTo(pv, pvc)) return 'bound to another claim';
   if (volumeClass(pv) !== claimClass(pvc)) return 'storage class differs';
@@ -50,7 +62,7 @@ export function mismatch(pv: PersistentVolume, pvc: PersistentVolumeClaim, node?
 export function findBestMatch(
   pvs: readonly PersistentVolume[],
   pvc: PersistentVolumeClaim,
-  node?: Node,
+  node?: NodeLike,
 ): PersistentVolume | undefined {
   let best: PersistentVolume | undefined;
   for (const pv of pvs) {
