@@ -67,6 +67,9 @@ export interface ApiServerOptions {
   advertiseAddress?: string;
 }
 
+/** HTTP/2 streams one client connection may have open at once. */
+export const MAX_STREAMS_PER_CONNECTION = 250;
+
 export class ApiServer {
   readonly registry: ResourceRegistry = builtinRegistry();
   readonly objects: ObjectStore;
@@ -136,6 +139,11 @@ export class ApiServer {
       allowHTTP1: true,
       requestCert: true,
       rejectUnauthorized: false,
+      // As kube-apiserver (Go's http2 server): 250 concurrent streams per connection; clients queue
+      // beyond that. A busy component keeps many bodies in flight on one connection, so the
+      // per-session buffer is larger than Node's 10 MB default, past which streams are refused.
+      settings: { maxConcurrentStreams: MAX_STREAMS_PER_CONNECTION },
+      maxSessionMemory: 64,
     });
     this.server.on('request', (req: Req, res: Res) => void this.handle(req, res));
     this.server.on('session', (s) => {

@@ -30,6 +30,11 @@ export interface StreamingResponse {
   close(): void;
 }
 
+/** Streams assumed open-able before the server's SETTINGS arrive (RFC 9113 recommends at least 100). */
+const DEFAULT_MAX_STREAMS = 100;
+/** A client never keeps more than this many streams on one connection, whatever the server allows. */
+const DEFAULT_MAX_STREAMS_CAP = 1000;
+
 export class Transport {
   private session: http2.ClientHttp2Session | undefined;
 
@@ -59,8 +64,23 @@ export class Transport {
 
   /** Open streams per session: a session is ref'd while it has any. */
   private readonly inFlight = new WeakMap<http2.ClientHttp2Session, number>();
+  /** Requests waiting for a stream slot, in arrival order. */
+  private readonly waiting: (() => void)[] = [];
 
-  private open(opts: RequestOptions): http2.ClientHttp2Stream {
+  /**
+   * A session with a free stream: past the server's SETTINGS_MAX_CONCURRENT_STREAMS a request waits
+   * for one to close (as Go's http2 transport does) instead of being refused.
+   */
+  private async sessionWithSlot(): Promise<http2.ClientHttp2Session> {
+    for (;;) {
+      const session = this.connect();
+      const limit = session.remoteSettings?.maxConcurrentStreams ?? DEFAULT_MAX_STREAMS;
+      if ((this.inFlight.get(session) ?? 0) < Math.min(limit, DEFAULT_MAX_STREAMS_CAP)) return session;
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+  }
+
+  private async open(opts: RequestOptions): Promise<http2.ClientHttp2Stream> {
     const headers: http2.OutgoingHttpHeaders = {
       ':method': opts.method,
       ':path': opts.path,
@@ -69,7 +89,7 @@ export class Transport {
     };
     if (opts.contentType) headers['content-type'] = opts.contentType;
     if (this.config.token) headers['authorization'] = `Bearer ${this.config.token}`;
-    const session = this.connect();
+    const session = await this.sessionWithSlot();
     const stream = session.request(headers, {
       endStream: opts.body === undefined,
       signal: opts.signal,
@@ -81,14 +101,15 @@ export class Transport {
       const left = (this.inFlight.get(session) ?? 1) - 1;
       this.inFlight.set(session, left);
       if (left === 0 && !session.destroyed) session.unref();
+      this.waiting.shift()?.();
     });
     if (opts.body !== undefined) stream.end(opts.body);
     return stream;
   }
 
-  request(opts: RequestOptions): Promise<HttpResponse> {
+  async request(opts: RequestOptions): Promise<HttpResponse> {
+    const stream = await this.open(opts);
     return new Promise((resolve, reject) => {
-      const stream = this.open(opts);
       const chunks: Buffer[] = [];
       let status = 0;
       let headers: http2.IncomingHttpHeaders = {};
@@ -97,14 +118,22 @@ export class Transport {
         headers = h;
       });
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => resolve({ status, headers, body: Buffer.concat(chunks) }));
+      let ended = false;
+      stream.on('end', () => {
+        ended = true;
+        resolve({ status, headers, body: Buffer.concat(chunks) });
+      });
       stream.on('error', reject);
+      stream.on('close', () => {
+        if (!ended)
+          reject(new Error(`the HTTP/2 stream closed before the response ended (code ${stream.rstCode})`));
+      });
     });
   }
 
-  stream(opts: RequestOptions): Promise<StreamingResponse> {
+  async stream(opts: RequestOptions): Promise<StreamingResponse> {
+    const stream = await this.open(opts);
     return new Promise((resolve, reject) => {
-      const stream = this.open(opts);
       stream.once('error', reject);
       stream.once('response', (h) => {
         stream.off('error', reject);
