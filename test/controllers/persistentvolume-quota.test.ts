@@ -253,8 +253,9 @@ describe('persistent volume binder, quota status, component statuses', () => {
     );
   });
 
-  it('reports the controller manager in componentstatuses', async () => {
+  it('reports the scheduler and controller manager in componentstatuses', async () => {
     const out = await get('get', 'componentstatuses');
+    assert.match(out, /scheduler\s+Healthy\s+ok/);
     assert.match(out, /controller-manager\s+Healthy\s+ok/);
     assert.match(out, /etcd-0\s+Healthy\s+ok/);
   });

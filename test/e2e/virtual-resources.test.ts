@@ -218,6 +218,11 @@ for (const k of versions) {
         lines.some((l) => /^etcd-0\s+Healthy\s+ok/.test(l)),
         r.stdout,
       );
+      // This server runs without them.
+      assert.ok(
+        lines.some((l) => /^scheduler\s+Unhealthy\s+scheduler is disabled in this server process/.test(l)),
+        r.stdout,
+      );
       assert.match(r.stderr, /v1 ComponentStatus is deprecated in v1\.19\+/);
       const missing = await run(k, ['get', 'cs', 'nope']);
       assert.match(missing.stderr, /componentstatuses "nope" not found/);
