@@ -8,6 +8,11 @@ import { Informer } from './informer.js';
 import type { InformerOptions } from './informer.js';
 import type { ResourceType, RestClient } from './rest.js';
 
+function stripManagedFields(obj: StoredObject): StoredObject {
+  if (obj.metadata.managedFields) delete obj.metadata.managedFields;
+  return obj;
+}
+
 export class SharedInformers {
   private readonly informers = new Map<string, Informer>();
 
@@ -18,7 +23,9 @@ export class SharedInformers {
 
   /**
    * The shared informer of `type`; started by `start()` (or at once if the factory already runs). Shared
-   * informers hold whole objects: a transform would change what every sharer sees.
+   * informers hold whole objects except `metadata.managedFields`, which no controller reads and which
+   * is often the larger part of an object (kube-controller-manager and kube-scheduler drop it too). An
+   * update sent without managedFields keeps the stored ones.
    */
   for<T extends StoredObject = StoredObject>(
     type: ResourceType,
@@ -27,7 +34,7 @@ export class SharedInformers {
     const key = JSON.stringify([type.group, type.version, type.resource, opts]);
     let inf = this.informers.get(key);
     if (!inf) {
-      inf = new Informer(this.client, type, { ...opts, log: this.log });
+      inf = new Informer(this.client, type, { ...opts, log: this.log, transform: stripManagedFields });
       this.informers.set(key, inf);
       if (this.started) inf.start();
     }

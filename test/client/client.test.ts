@@ -6,6 +6,7 @@ import type { StoredObject } from '../../src/apimachinery/meta.js';
 import { loadKubeconfig } from '../../src/client/config.js';
 import { EVENTS, EventRecorder } from '../../src/client/events.js';
 import { Informer } from '../../src/client/informer.js';
+import { SharedInformers } from '../../src/client/shared-informers.js';
 import { LEASES, LeaderElector, microTime } from '../../src/client/leader-election.js';
 import { RestClient } from '../../src/client/rest.js';
 import type { ResourceType } from '../../src/client/rest.js';
@@ -115,6 +116,24 @@ describe('client machinery', () => {
       inf.list().map((o) => o.metadata.name),
       ['live'],
     );
+  });
+
+  it('keeps shared informer objects without managedFields, and updates from them keep the stored ones', async () => {
+    const shared = new SharedInformers(client);
+    const inf = shared.for(CONFIGMAPS, { namespace: 'default', labelSelector: 'app=shared' });
+    await client.create(CONFIGMAPS, 'default', {
+      ...cm('shared-1'),
+      metadata: { name: 'shared-1', labels: { app: 'shared' } },
+    });
+    shared.start();
+    await shared.synced();
+    await until('cached', () => inf.get('default', 'shared-1') !== undefined);
+    const cached = inf.get('default', 'shared-1')!;
+    assert.equal(cached.metadata.managedFields, undefined);
+    await client.update(CONFIGMAPS, { ...cached, data: { k: 'v2' } });
+    const stored = await client.get(CONFIGMAPS, 'default', 'shared-1');
+    assert.ok((stored.metadata.managedFields?.length ?? 0) > 0, 'the server keeps managedFields');
+    await shared.stop();
   });
 
   it('elects exactly one leader and hands over when it leaves or stops renewing', async () => {
