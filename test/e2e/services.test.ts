@@ -14,7 +14,8 @@ let server: RunningServer;
 const cache = tempDir('k8ts-kubectl-cache-');
 
 before(async () => {
-  server = await startServer();
+  // The API server alone: the events and objects these tests look at are their own.
+  server = await startServer(['--disable-controller-manager', '--disable-scheduler']);
 });
 after(async () => {
   await server?.stop();
