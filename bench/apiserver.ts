@@ -9,15 +9,12 @@
  * Options (environment): BENCH_CREATES (default 2000 per concurrency), BENCH_GETS (5000), BENCH_LISTS
  * (400, of a 100-pod namespace), BENCH_WATCH_WRITES (500), BENCH_TABLE_PODS (10000).
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http2 from 'node:http2';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { Etcd3 } from 'etcd3';
 import { parse as parseYaml } from 'yaml';
 import { startEtcd } from '../test/support/etcd-harness.js';
+import { startServer } from '../test/support/k8ts-server.js';
 import { tempDir } from '../test/support/tmp.js';
 
 const CREATES = Number(process.env['BENCH_CREATES'] ?? 2000);
@@ -27,7 +24,6 @@ const WATCH_WRITES = Number(process.env['BENCH_WATCH_WRITES'] ?? 500);
 const TABLE_PODS = Number(process.env['BENCH_TABLE_PODS'] ?? 10_000);
 const CONCURRENCY = [1, 16, 64];
 const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io';
-const bin = fileURLToPath(new URL('../../bin/k8ts', import.meta.url));
 
 interface Stat {
   clients: number;
@@ -154,7 +150,7 @@ const pod = (name: string) => ({
 });
 
 interface Server {
-  child: ChildProcess;
+  pid: number;
   kubeconfig: string;
   startToReadyMs: number;
   stop(): Promise<void>;
@@ -166,26 +162,10 @@ function rssMb(pid: number): number {
 }
 
 /** Starts bin/k8ts server and times spawn → first passing /readyz. */
-async function startServer(dataDir: string, args: string[]): Promise<Server> {
+async function startBenchServer(dataDir: string, args: string[]): Promise<Server> {
   const t0 = process.hrtime.bigint();
-  const child = spawn(
-    process.execPath,
-    [bin, 'server', '--data-dir', dataDir, '--port', '0', '--bind-address', '127.0.0.1', ...args],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  const lines: string[] = [];
-  let kubeconfig = '';
-  for await (const line of createInterface({ input: child.stderr })) {
-    lines.push(line);
-    if (line.includes('"msg":"ready"')) {
-      kubeconfig = (JSON.parse(line) as { kubeconfig: string }).kubeconfig;
-      break;
-    }
-  }
-  if (!kubeconfig) throw new Error(`server did not start:\n${lines.join('\n')}`);
-  child.stderr.resume();
-  const client = new Client(kubeconfig);
+  const server = await startServer(args, { dataDir });
+  const client = new Client(server.kubeconfig);
   for (;;) {
     const r = await client.request('GET', '/readyz').catch(() => undefined);
     if (r?.status === 200) break;
@@ -193,15 +173,7 @@ async function startServer(dataDir: string, args: string[]): Promise<Server> {
   }
   const startToReadyMs = round(ms(t0), 1);
   client.close();
-  return {
-    child,
-    kubeconfig,
-    startToReadyMs,
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  return { pid: server.pid, kubeconfig: server.kubeconfig, startToReadyMs, stop: () => server.stop() };
 }
 
 async function createNamespace(c: Client, name: string): Promise<void> {
@@ -227,9 +199,9 @@ interface BackendResult {
 
 async function benchBackend(backend: string, args: string[]): Promise<BackendResult> {
   const tmp = tempDir(`k8ts-bench-${backend}-`);
-  const server = await startServer(tmp.dir, args);
+  const server = await startBenchServer(tmp.dir, args);
   await new Promise((r) => setTimeout(r, 1000));
-  const idleRssMb = rssMb(server.child.pid!);
+  const idleRssMb = rssMb(server.pid);
   console.log(`${backend}: start → readyz ${server.startToReadyMs} ms, idle RSS ${idleRssMb} MB`);
   const clients = Array.from({ length: 64 }, () => new Client(server.kubeconfig));
   const admin = clients[0]!;
@@ -342,7 +314,7 @@ async function benchBackend(backend: string, args: string[]): Promise<BackendRes
     console.log(
       `${backend}: LIST ${TABLE_PODS} pods as Table: ${result.tableList10kMs} ms (median of 3), ${result.tableList10kBytes} bytes`,
     );
-    result.loadedRssMb = rssMb(server.child.pid!);
+    result.loadedRssMb = rssMb(server.pid);
     console.log(`${backend}: RSS after the load ${result.loadedRssMb} MB`);
   } finally {
     for (const c of clients) c.close();

@@ -14,15 +14,13 @@
  * BENCH_CPU_PROF_DIR=dir makes the server write a CPU profile (node --cpu-prof) there.
  * The last line is one JSON object with every figure and the targets (>= 270 pods/s, mutating p99 <= 1 s).
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadKubeconfig } from '../src/client/config.js';
 import type { Pod } from '../src/client/objects.js';
 import { NAMESPACES, NODES, PODS } from '../src/client/resources.js';
 import { RestClient } from '../src/client/rest.js';
+import { startServer } from '../test/support/k8ts-server.js';
 import { tempDir } from '../test/support/tmp.js';
 
 const { values } = parseArgs({
@@ -39,7 +37,6 @@ const NAMESPACE = 'bench';
 /** BENCH_CPU_PROF_DIR=dir: the server writes a V8 CPU profile there when it exits. */
 const PROFILE_DIR = process.env['BENCH_CPU_PROF_DIR'];
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const bin = fileURLToPath(new URL('../../bin/k8ts', import.meta.url));
 
 const round = (n: number, d = 1) => Number(n.toFixed(d));
 const percentile = (sorted: number[], p: number) =>
@@ -96,47 +93,15 @@ function histogramPercentile(before: Map<number, number>, after: Map<number, num
   return { requests: total, seconds: total ? bounds[idx]! : 0 };
 }
 
-async function startServer(dataDir: string) {
-  const child = spawn(
-    process.execPath,
-    [
-      ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),
-      bin,
-      'server',
-      '--data-dir',
-      dataDir,
-      '--port',
-      '0',
-      '--bind-address',
-      '127.0.0.1',
-      '--disable-controller-manager',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  const lines: string[] = [];
-  let kubeconfig = '';
-  for await (const line of createInterface({ input: child.stderr })) {
-    lines.push(line);
-    if (line.includes('"msg":"ready"')) {
-      kubeconfig = (JSON.parse(line) as { kubeconfig: string }).kubeconfig;
-      break;
-    }
-  }
-  if (!kubeconfig) throw new Error(`server did not start:\n${lines.join('\n')}`);
-  // Pass on the server's warnings and errors only.
-  const rest = createInterface({ input: child.stderr });
-  rest.on('line', (l) => {
-    if (/"level":"(warn|error)"/.test(l)) process.stderr.write(`${l}\n`);
-  });
-  return {
-    pid: child.pid!,
-    kubeconfig,
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
+function startBenchServer(dataDir: string) {
+  return startServer(['--disable-controller-manager'], {
+    dataDir,
+    nodeOptions: PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [],
+    // Pass on the server's warnings and errors only.
+    onLine: (l) => {
+      if (/"level":"(warn|error)"/.test(l)) process.stderr.write(`${l}\n`);
     },
-  };
+  });
 }
 
 const nodeObject = (i: number) => ({
@@ -179,7 +144,7 @@ const podObject = (i: number) => ({
 
 async function main(): Promise<void> {
   const tmp = tempDir('k8ts-bench-scheduler-');
-  const server = await startServer(tmp.dir);
+  const server = await startBenchServer(tmp.dir);
   const client = new RestClient(loadKubeconfig(server.kubeconfig, 'bench-scheduler/v0'));
   try {
     await client.create(NAMESPACES, undefined, {

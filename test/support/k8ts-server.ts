@@ -1,4 +1,7 @@
-/** Starts `bin/k8ts server` in a child process on a free port with its own data dir, for end-to-end tests. */
+/**
+ * Starts `bin/k8ts server` in a child process on a free port with its own data dir, for end-to-end
+ * tests and benchmarks.
+ */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -19,11 +22,31 @@ process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
 });
 
-export async function startServer(args: string[] = []): Promise<RunningServer> {
-  const tmp = tempDir('k8ts-e2e-');
+export interface ServerOptions {
+  /** Use this data dir (kept on stop) instead of a fresh temporary one (removed on stop). */
+  dataDir?: string;
+  /** Options for the node binary itself, e.g. `--cpu-prof`. */
+  nodeOptions?: string[];
+  /** Each log line the server writes after it is ready. */
+  onLine?: (line: string) => void;
+}
+
+export async function startServer(args: string[] = [], opts: ServerOptions = {}): Promise<RunningServer> {
+  const tmp = opts.dataDir ? { dir: opts.dataDir, remove: () => undefined } : tempDir('k8ts-e2e-');
   const child = spawn(
     process.execPath,
-    [bin, 'server', '--data-dir', tmp.dir, '--port', '0', '--bind-address', '127.0.0.1', ...args],
+    [
+      ...(opts.nodeOptions ?? []),
+      bin,
+      'server',
+      '--data-dir',
+      tmp.dir,
+      '--port',
+      '0',
+      '--bind-address',
+      '127.0.0.1',
+      ...args,
+    ],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
     },
@@ -52,7 +75,8 @@ export async function startServer(args: string[] = []): Promise<RunningServer> {
     tmp.remove();
     throw new Error(`k8ts server did not become ready:\n${log.join('\n')}`);
   }
-  child.stderr.resume();
+  if (opts.onLine) createInterface({ input: child.stderr }).on('line', opts.onLine);
+  else child.stderr.resume();
   return {
     dataDir: tmp.dir,
     kubeconfig: `${tmp.dir}/admin.kubeconfig`,
