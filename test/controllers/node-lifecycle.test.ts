@@ -234,8 +234,17 @@ describe('node lifecycle', () => {
       30_000,
     );
     ok(await run('annotate', 'node', victim, `${HEARTBEAT}-`), 'resume heartbeat');
-    await until('node back', async () => ready(await node(victim))?.status === 'True', 20_000);
+    // Leave the nodes as the next test expects them: Ready, untainted, and no Deployment pods.
+    await until(
+      `${victim} Ready and untainted`,
+      async () => {
+        const n = await node(victim);
+        return ready(n)?.status === 'True' && taints(n).length === 0;
+      },
+      20_000,
+    );
     ok(await run('delete', 'deployment', 'spread'), 'clean up');
+    await until('spread pods gone', async () => (await placement()).length === 0, 20_000);
   });
 
   it('stops evicting when every node is down (full disruption), and resumes when they return', async () => {
