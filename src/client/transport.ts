@@ -121,7 +121,9 @@ export class Transport {
       let ended = false;
       stream.on('end', () => {
         ended = true;
-        resolve({ status, headers, body: Buffer.concat(chunks) });
+        // A stream reset before the headers (the connection going away, say) ends without a status.
+        if (!status) reject(new Error(`the HTTP/2 stream ended without a response (code ${stream.rstCode})`));
+        else resolve({ status, headers, body: Buffer.concat(chunks) });
       });
       stream.on('error', reject);
       stream.on('close', () => {

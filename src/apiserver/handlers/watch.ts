@@ -7,11 +7,23 @@
 import * as E from '../../apimachinery/errors.js';
 import type { StoredObject } from '../../apimachinery/meta.js';
 import { groupVersion } from '../../api/types.js';
-import { writeChunk } from '../http/io.js';
+import { drained, writeChunk } from '../http/io.js';
 import { chooseFormat } from '../http/negotiate.js';
 import type { ResourceContext } from './resources.js';
 import { buildFilter } from './selectors.js';
 import { includeObjectOf, toTable } from './table.js';
+
+/**
+ * The JSON of objects that watches share (one store event goes to every watcher of its resource), so
+ * each is serialized once however many watchers send it.
+ */
+const sharedJson = new WeakMap<object, string>();
+
+function jsonOf(obj: StoredObject): string {
+  let json = sharedJson.get(obj);
+  if (json === undefined) sharedJson.set(obj, (json = JSON.stringify(obj)));
+  return json;
+}
 
 /** How often a watch gets a bookmark or keep-alive line. */
 export const BOOKMARK_INTERVAL_MS = 10_000;
@@ -50,14 +62,16 @@ export async function serveWatch(ctx: ResourceContext): Promise<void> {
   const contentType = f.kind === 'table' ? f.contentType : 'application/json';
   ctx.res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache, private' });
   let first = true;
-  const write = (type: string, obj: unknown) => {
+  const write = (type: string, obj: unknown) =>
     writeChunk(ctx.res, `${JSON.stringify({ type, object: obj })}\n`);
-  };
-  const emit = (type: string, obj: StoredObject) => {
+  /** False when the client is behind: await drained() before the next event. */
+  const emit = (type: string, obj: StoredObject): boolean => {
     if (f.kind === 'table') {
-      write(type, toTable(ctx.def, [obj], { version: f.version, include, withColumns: first }));
+      const table = toTable(ctx.def, [obj], { version: f.version, include, withColumns: first });
       first = false;
-    } else write(type, obj);
+      return write(type, table);
+    }
+    return writeChunk(ctx.res, `{"type":${JSON.stringify(type)},"object":${jsonOf(obj)}}\n`);
   };
   let lastRevision = from;
   // A quiet stream gets a bookmark when the client allows them, else a blank line, which kubectl and
@@ -73,10 +87,12 @@ export async function serveWatch(ctx: ResourceContext): Promise<void> {
   };
   const keepAlive = setInterval(bookmark, BOOKMARK_INTERVAL_MS);
   try {
-    for (const obj of initial) emit('ADDED', obj);
+    // A client that reads slower than events arrive holds the next event back here (await drained);
+    // the store's watch queue keeps what it misses meanwhile, and cuts it off if it falls too far behind.
+    for (const obj of initial) if (!emit('ADDED', obj)) await drained(ctx.res, abort.signal);
     for await (const ev of ctx.objects.watch(ctx.def, namespace, from, filter, abort.signal)) {
       lastRevision = ev.revision;
-      emit(ev.type, ev.object);
+      if (!emit(ev.type, ev.object)) await drained(ctx.res, abort.signal);
     }
   } catch (err) {
     if (!abort.signal.aborted) {

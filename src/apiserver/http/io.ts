@@ -92,6 +92,29 @@ export function sendText(res: Res, code: number, text: string): void {
 }
 
 /** Writes a chunk of a streamed response (watch, logs) on HTTP/1.1 or HTTP/2 alike. */
-export function writeChunk(res: Res, chunk: string): void {
-  (res as { write(chunk: string): boolean }).write(chunk);
+/** Writes part of a streamed body; false when the client is behind and the caller should await `drained`. */
+export function writeChunk(res: Res, chunk: string): boolean {
+  return (res as { write(chunk: string): boolean }).write(chunk);
+}
+
+/**
+ * Resolves once a response the client is not reading fast enough can take more data, or is gone.
+ * Without this, a burst of writes (a watch catching up on a backlog) piles up in the HTTP/2 session,
+ * and past its memory limit the server refuses every new stream on that connection
+ * (ENHANCE_YOUR_CALM), not just the slow one.
+ */
+export function drained(res: Res, signal?: AbortSignal): Promise<void> {
+  const r = res;
+  if (r.destroyed || r.writableEnded || signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      r.off('drain', done);
+      r.off('close', done);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    r.on('drain', done);
+    r.on('close', done);
+    signal?.addEventListener('abort', done);
+  });
 }

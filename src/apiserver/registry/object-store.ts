@@ -74,7 +74,20 @@ export function toStatusError(err: unknown, def: ResourceDefinition, name: strin
   }
 }
 
+interface SharedDecode {
+  def: ResourceDefinition;
+  rev: number;
+  obj: StoredObject;
+}
+
 export class ObjectStore {
+  /**
+   * Watch objects decoded once per store event, for every watcher that receives it (the store hands
+   * the same value to each). Like kube-apiserver's watch cache, the objects a watch yields are shared
+   * and must not be mutated.
+   */
+  private readonly watchDecoded = new WeakMap<Buffer, SharedDecode[]>();
+
   constructor(readonly store: Store) {}
 
   /** The stored bytes as `def`'s version sees them (converted when it is stored as another version). */
@@ -258,6 +271,7 @@ export class ObjectStore {
       throw toStatusError(err, def, '');
     }
     const onAbort = () => w.close();
+    if (signal?.aborted) w.close();
     signal?.addEventListener('abort', onAbort);
     try {
       for await (const e of w) {
@@ -274,20 +288,30 @@ export class ObjectStore {
     }
   }
 
+  private decodeShared(def: ResourceDefinition, value: Buffer, rev: number): StoredObject {
+    let decoded = this.watchDecoded.get(value);
+    const hit = decoded?.find((d) => d.def === def && d.rev === rev);
+    if (hit) return hit.obj;
+    const obj = this.decode(def, value, rev);
+    if (!decoded) this.watchDecoded.set(value, (decoded = []));
+    decoded.push({ def, rev, obj });
+    return obj;
+  }
+
   private toWatchEvent(
     def: ResourceDefinition,
     e: StoreEvent,
     filter: Filter | undefined,
   ): WatchEvent | undefined {
     if (e.type === 'delete') {
-      const prev = this.decode(def, e.prev.value, e.revision);
+      const prev = this.decodeShared(def, e.prev.value, e.revision);
       if (filter && !filter(prev)) return undefined;
       return { type: 'DELETED', object: prev, revision: e.revision };
     }
-    const obj = this.decode(def, e.kv.value, e.kv.modRevision);
+    const obj = this.decodeShared(def, e.kv.value, e.kv.modRevision);
     const matches = !filter || filter(obj);
     const prevMatched = e.prev
-      ? !filter || filter(this.decode(def, e.prev.value, e.prev.modRevision))
+      ? !filter || filter(this.decodeShared(def, e.prev.value, e.prev.modRevision))
       : false;
     if (matches) return { type: prevMatched ? 'MODIFIED' : 'ADDED', object: obj, revision: e.kv.modRevision };
     if (prevMatched) return { type: 'DELETED', object: obj, revision: e.kv.modRevision };
