@@ -13,7 +13,8 @@ import type { Store } from '../storage/store.js';
 import type { Logger } from '../util/log.js';
 import { AdmissionChain } from './admission/chain.js';
 import { defaultTolerationSeconds } from './admission/default-toleration-seconds.js';
-import { NamespaceCache } from './admission/namespace-cache.js';
+import { ClusterObjectCache } from './admission/object-cache.js';
+import { priorityAdmission } from './admission/priority.js';
 import { SYSTEM_NAMESPACES, namespaceLifecycle } from './admission/namespace-lifecycle.js';
 import { AuthenticatorChain } from './authn/chain.js';
 import type { Authenticator } from './authn/chain.js';
@@ -87,7 +88,8 @@ export class ApiServer {
   private readonly tokens?: ServiceAccountTokens;
   private readonly virtual: VirtualServices;
   private readonly admission: AdmissionChain;
-  private readonly namespaceCache: NamespaceCache;
+  private readonly namespaceCache: ClusterObjectCache;
+  private readonly priorityClassCache: ClusterObjectCache;
   private readonly discovery: Discovery;
   private readonly openapi: OpenApi;
   private readonly shutdown = new AbortController();
@@ -121,13 +123,20 @@ export class ApiServer {
       getObject: this.getObject,
       ...(this.tokens ? { tokens: this.tokens } : {}),
     };
-    this.namespaceCache = new NamespaceCache(
+    this.namespaceCache = new ClusterObjectCache(
       this.objects,
       this.registry.lookup('', 'v1', 'namespaces')!,
       opts.log,
     );
+    this.priorityClassCache = new ClusterObjectCache(
+      this.objects,
+      this.registry.lookup('scheduling.k8s.io', 'v1', 'priorityclasses')!,
+      opts.log,
+    );
     this.admission = new AdmissionChain([
       namespaceLifecycle(this.registry, (name) => this.namespaceCache.get(name)),
+      // kube-apiserver's order: Priority before DefaultTolerationSeconds.
+      priorityAdmission(this.priorityClassCache),
       defaultTolerationSeconds(),
     ]);
     this.discovery = new Discovery(this.registry, () => `${opts.bindAddress ?? '127.0.0.1'}:${this.port}`);
@@ -179,6 +188,7 @@ export class ApiServer {
     await this.bootstrap();
     await this.serviceNetwork.start(() => this.port);
     this.namespaceCache.start(this.shutdown.signal);
+    this.priorityClassCache.start(this.shutdown.signal);
     this.ready = true;
     this.opts.log.info('API server ready', { port: this.port });
   }

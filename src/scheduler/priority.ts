@@ -1,7 +1,7 @@
 /**
- * Pod priority. The API server here has no Priority admission plugin, so spec.priority may be unset:
- * then it comes from the pod's PriorityClass (or the globalDefault class, or 0), and so does the
- * preemption policy, as admission would have set them.
+ * Pod priority: spec.priority and spec.preemptionPolicy, which Priority admission sets on every new pod.
+ * A pod without them (stored before that plugin existed) gets them from its PriorityClass (or the
+ * globalDefault class, or 0), as admission would have set them.
  */
 import type { Informer } from '../client/informer.js';
 import type { Pod, PriorityClass } from '../client/objects.js';

@@ -1,7 +1,10 @@
 /** core/v1 resources. */
 import type { FieldError } from '../../apimachinery/errors.js';
 import { forbiddenField, invalidValue, notSupported, required } from '../../apimachinery/meta.js';
+import { jsonEqual } from '../../apimachinery/json.js';
+import type { JsonValue } from '../../apimachinery/json.js';
 import type { KubeObject } from '../../apimachinery/meta.js';
+import { podQosClass } from '../core/pod-qos.js';
 import { podPrintCells } from '../core/pod-status-text.js';
 import { defaultService, prepareServiceUpdate, validateService } from '../core/service.js';
 import { AGE, age, arr, at, col, humanDuration, labelString, num, rec, str, text } from '../printing.js';
@@ -143,10 +146,20 @@ export const coreResources: ResourceDefinition[] = [
       { name: 'ephemeralcontainers', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
     ],
     defaults(o) {
-      defaultPodSpec(rec((o['spec'] ??= {})));
+      const spec = rec((o['spec'] ??= {}));
+      defaultPodSpec(spec);
+      // SetDefaults_Pod: a limit without a request makes the request, and service links are on.
+      for (const c of [...arr(spec['containers']), ...arr(spec['initContainers'])]) {
+        const resources = rec((c['resources'] ??= {}));
+        const limits = resources['limits'];
+        if (!limits || typeof limits !== 'object') continue;
+        const requests = rec((resources['requests'] ??= {}));
+        for (const [name, q] of Object.entries(limits)) requests[name] ??= q;
+      }
+      spec['enableServiceLinks'] ??= true;
       const status = rec((o['status'] ??= {}));
       status['phase'] ??= 'Pending';
-      status['qosClass'] ??= 'BestEffort';
+      status['qosClass'] ??= podQosClass(spec);
     },
     validate(o, old) {
       const errs = validatePodSpec(rec(o['spec']), 'spec');
@@ -160,7 +173,10 @@ export const coreResources: ResourceDefinition[] = [
           delete s['tolerations'];
           if (!b['nodeName']) delete s['nodeName'];
         }
-        if (JSON.stringify(a) !== JSON.stringify(b))
+        // Set by Priority admission at create; an update that leaves them out keeps them (admission
+        // copies them over), so leaving them out is not a change.
+        for (const f of ['priority', 'preemptionPolicy']) if (a[f] === undefined) delete b[f];
+        if (!jsonEqual(a as JsonValue, b as JsonValue))
           errs.push(
             forbiddenField(
               'spec',
@@ -276,6 +292,9 @@ export const coreResources: ResourceDefinition[] = [
     namespaced: true,
     shortNames: ['ep'],
     generationOnAnyChange: true,
+    defaults(o) {
+      for (const subset of arr(o['subsets'])) for (const p of arr(subset['ports'])) p['protocol'] ??= 'TCP';
+    },
     columns: [col('Endpoints', 'Endpoints is the list of endpoints.'), AGE],
     cells(o) {
       const eps: string[] = [];

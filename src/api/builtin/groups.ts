@@ -640,6 +640,12 @@ export const groupResources: ResourceDefinition[] = [
     singular: 'endpointslice',
     namespaced: true,
     generationOnAnyChange: true,
+    defaults(o) {
+      for (const p of arr(o['ports'])) {
+        p['name'] ??= '';
+        p['protocol'] ??= 'TCP';
+      }
+    },
     columns: [col('AddressType', ''), col('Ports', ''), col('Endpoints', ''), AGE],
     cells(o) {
       const ports = arr(o['ports']).map((p) => text(p['port']));

@@ -1,9 +1,11 @@
 /**
- * A pod's effective resource requests and limits, as the scheduler and quota count them: the larger of
- * the sum over app containers (plus restartable sidecar init containers, which keep running) and the
- * largest single init container (plus the sidecars started before it), then the pod overhead on top.
+ * A pod's effective resource requests and limits, as quota counts them (and, through containersNeed,
+ * the scheduler): the larger of the sum over app containers (plus restartable sidecar init containers,
+ * which keep running) and the largest single init container (plus the sidecars started before it),
+ * then the pod overhead on top.
  */
-import { Quantity, resourceList } from '../../apimachinery/quantity.js';
+import type { Quantity } from '../../apimachinery/quantity.js';
+import { resourceList } from '../../apimachinery/quantity.js';
 
 type ResourceMap = Map<string, Quantity>;
 
@@ -18,16 +20,58 @@ export interface PodSpecLike {
   overhead?: Record<string, string | number>;
 }
 
-function addInto(into: ResourceMap, add: ResourceMap): void {
-  for (const [k, v] of add) into.set(k, (into.get(k) ?? Quantity.zero()).add(v));
+/** How the amounts of one kind of resource arithmetic add up and compare (Quantity, or plain numbers). */
+export interface Arithmetic<T> {
+  add(a: T, b: T): T;
+  max(a: T, b: T): T;
 }
 
-function maxInto(into: ResourceMap, other: ResourceMap): void {
-  for (const [k, v] of other) {
+function addInto<T>(into: Map<string, T>, add: Map<string, T>, arith: Arithmetic<T>): void {
+  for (const [k, v] of add) {
     const cur = into.get(k);
-    if (!cur || v.cmp(cur) > 0) into.set(k, v);
+    into.set(k, cur === undefined ? v : arith.add(cur, v));
   }
 }
+
+function maxInto<T>(into: Map<string, T>, other: Map<string, T>, arith: Arithmetic<T>): void {
+  for (const [k, v] of other) {
+    const cur = into.get(k);
+    into.set(k, cur === undefined ? v : arith.max(cur, v));
+  }
+}
+
+/**
+ * What a pod's containers need at most at once, per resource: the app containers summed, raised to
+ * what the largest init container needs while it runs. A restartable ("sidecar") init container keeps
+ * running: it counts towards the sum and towards the need of every init container after it. `of` gives
+ * one container's amounts. The one implementation the scheduler and quota both use.
+ */
+export function containersNeed<C extends { restartPolicy?: string }, T>(
+  containers: readonly C[] | undefined,
+  initContainers: readonly C[] | undefined,
+  of: (c: C) => Map<string, T>,
+  arith: Arithmetic<T>,
+): Map<string, T> {
+  const sum = new Map<string, T>();
+  for (const c of containers ?? []) addInto(sum, of(c), arith);
+  const sidecars = new Map<string, T>();
+  const initFloor = new Map<string, T>();
+  for (const c of initContainers ?? []) {
+    const own = of(c);
+    if (c.restartPolicy === 'Always') {
+      addInto(sum, own, arith);
+      addInto(sidecars, own, arith);
+      continue;
+    }
+    const need = new Map(sidecars);
+    addInto(need, own, arith);
+    maxInto(initFloor, need, arith);
+  }
+  maxInto(sum, initFloor, arith);
+  return sum;
+}
+
+const QUANTITY: Arithmetic<Quantity> = { add: (a, b) => a.add(b), max: (a, b) => (b.cmp(a) > 0 ? b : a) };
 
 /** A container's requests; where only a limit is given the request defaults to it (as API defaulting does). */
 function containerList(c: ContainerLike, which: 'requests' | 'limits'): ResourceMap {
@@ -38,23 +82,13 @@ function containerList(c: ContainerLike, which: 'requests' | 'limits'): Resource
 }
 
 export function podResources(spec: PodSpecLike | undefined, which: 'requests' | 'limits'): ResourceMap {
-  const total: ResourceMap = new Map();
-  for (const c of spec?.containers ?? []) addInto(total, containerList(c, which));
-  const sidecars: ResourceMap = new Map();
-  const initPeak: ResourceMap = new Map();
-  for (const c of spec?.initContainers ?? []) {
-    const own = containerList(c, which);
-    if (c.restartPolicy === 'Always') {
-      addInto(sidecars, own);
-      addInto(total, own);
-      continue;
-    }
-    const during: ResourceMap = new Map(sidecars);
-    addInto(during, own);
-    maxInto(initPeak, during);
-  }
-  maxInto(total, initPeak);
-  if (spec?.overhead) addInto(total, resourceList(spec.overhead));
+  const total = containersNeed(
+    spec?.containers,
+    spec?.initContainers,
+    (c) => containerList(c, which),
+    QUANTITY,
+  );
+  if (spec?.overhead) addInto(total, resourceList(spec.overhead), QUANTITY);
   return total;
 }
 

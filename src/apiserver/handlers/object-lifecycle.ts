@@ -117,7 +117,10 @@ export function prepareForCreate(
   omitEmptyMetadata(meta);
   const errs = [...validateMeta(def, body), ...(def.validate?.(body) ?? [])];
   if (errs.length) throw E.invalid(gr(def), meta.name ?? '', errs);
-  recordFields(fields, undefined, body, meta.managedFields);
+  // The status a create starts with is the server's (defaults such as a pod's phase), not the writer's:
+  // like kube's main-resource strategies, which reset status, it is not recorded under the manager.
+  const { status: _serverStatus, ...written } = body;
+  recordFields(fields, undefined, def.status && def.kind !== 'Node' ? written : body, meta.managedFields);
   return body as StoredObject;
 }
 

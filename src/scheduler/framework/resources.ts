@@ -5,6 +5,8 @@
  * in whole units (bytes for memory and ephemeral-storage), as kube-scheduler's framework.Resource.
  */
 import { Quantity } from '../../apimachinery/quantity.js';
+import { containersNeed } from '../../api/core/pod-resources.js';
+import type { Arithmetic } from '../../api/core/pod-resources.js';
 import type { Container, Pod } from '../../client/objects.js';
 
 export interface Resources {
@@ -38,12 +40,10 @@ function amounts(list: QuantityMap): Amounts {
   return out;
 }
 
+const NUMBERS: Arithmetic<number> = { add: (a, b) => a + b, max: Math.max };
+
 function addInto(to: Amounts, from: Amounts): void {
   for (const [k, v] of from) to.set(k, (to.get(k) ?? 0) + v);
-}
-
-function maxInto(to: Amounts, from: Amounts): void {
-  for (const [k, v] of from) to.set(k, Math.max(to.get(k) ?? 0, v));
 }
 
 /** Resource names the scheduler tracks individually besides cpu, memory, storage and pods. */
@@ -52,9 +52,8 @@ export function isScalarResource(name: string): boolean {
 }
 
 /**
- * Containers summed, then raised to the largest init-container need, where a restartable init
- * container keeps running: it counts towards the sum and towards every later init container's need.
- * `fill` supplies a default for a resource a container does not request at all (the scoring view).
+ * The containers' need (containersNeed, shared with quota). `fill` supplies a default for a resource a
+ * container does not request at all (the scoring view).
  */
 function aggregate(pod: Pod, fill?: Amounts): Amounts {
   const of = (c: Container): Amounts => {
@@ -62,24 +61,7 @@ function aggregate(pod: Pod, fill?: Amounts): Amounts {
     if (fill) for (const [k, v] of fill) if (!a.has(k)) a.set(k, v);
     return a;
   };
-  const sum: Amounts = new Map();
-  for (const c of pod.spec?.containers ?? []) addInto(sum, of(c));
-  const sidecars: Amounts = new Map();
-  const initFloor: Amounts = new Map();
-  for (const c of pod.spec?.initContainers ?? []) {
-    const own = of(c);
-    if (c.restartPolicy === 'Always') {
-      addInto(sum, own);
-      addInto(sidecars, own);
-      maxInto(initFloor, sidecars);
-    } else {
-      const need = new Map(own);
-      addInto(need, sidecars);
-      maxInto(initFloor, need);
-    }
-  }
-  maxInto(sum, initFloor);
-  return sum;
+  return containersNeed(pod.spec?.containers, pod.spec?.initContainers, of, NUMBERS);
 }
 
 /** spec.resources (pod-level requests, cpu and memory only) replace the containers' sum where set. */
