@@ -13,8 +13,9 @@ import type { Store } from '../storage/store.js';
 import type { Logger } from '../util/log.js';
 import { AdmissionChain } from './admission/chain.js';
 import { defaultTolerationSeconds } from './admission/default-toleration-seconds.js';
-import { ClusterObjectCache } from './admission/object-cache.js';
+import { AdmissionObjectCache } from './admission/object-cache.js';
 import { priorityAdmission } from './admission/priority.js';
+import { resourceQuotaAdmission } from './admission/resource-quota.js';
 import { SYSTEM_NAMESPACES, namespaceLifecycle } from './admission/namespace-lifecycle.js';
 import { AuthenticatorChain } from './authn/chain.js';
 import type { Authenticator } from './authn/chain.js';
@@ -88,8 +89,9 @@ export class ApiServer {
   private readonly tokens?: ServiceAccountTokens;
   private readonly virtual: VirtualServices;
   private readonly admission: AdmissionChain;
-  private readonly namespaceCache: ClusterObjectCache;
-  private readonly priorityClassCache: ClusterObjectCache;
+  private readonly namespaceCache: AdmissionObjectCache;
+  private readonly priorityClassCache: AdmissionObjectCache;
+  private readonly quotaCache: AdmissionObjectCache;
   private readonly discovery: Discovery;
   private readonly openapi: OpenApi;
   private readonly shutdown = new AbortController();
@@ -123,21 +125,25 @@ export class ApiServer {
       getObject: this.getObject,
       ...(this.tokens ? { tokens: this.tokens } : {}),
     };
-    this.namespaceCache = new ClusterObjectCache(
+    this.namespaceCache = new AdmissionObjectCache(
       this.objects,
       this.registry.lookup('', 'v1', 'namespaces')!,
       opts.log,
     );
-    this.priorityClassCache = new ClusterObjectCache(
+    this.priorityClassCache = new AdmissionObjectCache(
       this.objects,
       this.registry.lookup('scheduling.k8s.io', 'v1', 'priorityclasses')!,
       opts.log,
     );
+    const quotas = this.registry.lookup('', 'v1', 'resourcequotas')!;
+    this.quotaCache = new AdmissionObjectCache(this.objects, quotas, opts.log);
     this.admission = new AdmissionChain([
       namespaceLifecycle(this.registry, (name) => this.namespaceCache.get(name)),
       // kube-apiserver's order: Priority before DefaultTolerationSeconds.
       priorityAdmission(this.priorityClassCache),
       defaultTolerationSeconds(),
+      // Last, as in kube-apiserver: it counts the object as the plugins before it left it.
+      resourceQuotaAdmission({ list: (namespace) => this.quotaCache.list(namespace) }, this.objects, quotas),
     ]);
     this.discovery = new Discovery(this.registry, () => `${opts.bindAddress ?? '127.0.0.1'}:${this.port}`);
     this.openapi = new OpenApi(this.registry, KUBERNETES_VERSION.gitVersion);
@@ -189,6 +195,7 @@ export class ApiServer {
     await this.serviceNetwork.start(() => this.port);
     this.namespaceCache.start(this.shutdown.signal);
     this.priorityClassCache.start(this.shutdown.signal);
+    this.quotaCache.start(this.shutdown.signal);
     this.ready = true;
     this.opts.log.info('API server ready', { port: this.port });
   }

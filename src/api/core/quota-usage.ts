@@ -51,6 +51,18 @@ export function countedResource(name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The kind of object (`resource.group`, core: `resource`) whose creation a quota resource name counts:
+ * `pods` for compute names, `persistentvolumeclaims` for storage, `services` for its sub-counts.
+ */
+export function quotaNameCounts(name: string): string {
+  const counted = countedResource(name);
+  if (counted !== undefined) return counted;
+  if (name === 'services.nodeports' || name === 'services.loadbalancers') return 'services';
+  if (name === 'requests.storage' || name.includes(STORAGE_CLASS_SUFFIX)) return 'persistentvolumeclaims';
+  return 'pods';
+}
+
 function podIsCounted(pod: QuotaObject): boolean {
   const phase = pod.status?.['phase'];
   return phase !== 'Succeeded' && phase !== 'Failed' && !pod.metadata?.deletionTimestamp;

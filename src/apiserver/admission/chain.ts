@@ -14,6 +14,8 @@ export interface AdmissionRequest {
   oldObject?: StoredObject;
   user: UserInfo;
   objects: ObjectStore;
+  /** dryRun=All: check, but change nothing outside the object (no quota charged). */
+  dryRun?: boolean;
 }
 
 export interface AdmissionPlugin {

@@ -11,7 +11,7 @@ export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube
 
 /**
  * `lookup` finds a namespace (NotFound when missing); by default it reads storage, and the API server
- * passes its ClusterObjectCache of namespaces.
+ * passes its AdmissionObjectCache of namespaces.
  */
 export function namespaceLifecycle(
   registry: ResourceRegistry,

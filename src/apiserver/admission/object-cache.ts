@@ -1,5 +1,5 @@
 /**
- * The API server's own view of one cluster-scoped resource (namespaces, PriorityClasses), kept current
+ * The API server's own view of one resource (namespaces, PriorityClasses, ResourceQuotas), kept current
  * by a storage watch, so admission does not read storage on every write (kube-apiserver's admission
  * plugins use informers for the same). An object missing from the view is looked up in storage, so one
  * created a moment ago is never missed; until the first list completes, lists go to storage too.
@@ -11,7 +11,9 @@ import { Backoff, sleep } from '../../util/backoff.js';
 import type { Logger } from '../../util/log.js';
 import type { ObjectStore } from '../registry/object-store.js';
 
-export class ClusterObjectCache {
+const keyOf = (namespace: string | undefined, name: string) => `${namespace ?? ''}/${name}`;
+
+export class AdmissionObjectCache {
   private readonly objects = new Map<string, StoredObject>();
   private synced = false;
   private running: Promise<void> | undefined;
@@ -23,14 +25,15 @@ export class ClusterObjectCache {
   ) {}
 
   /** The object from the view, else from storage (NotFound when it does not exist). */
-  async get(name: string): Promise<StoredObject> {
-    return this.objects.get(name) ?? this.store.get(this.def, undefined, name);
+  async get(name: string, namespace?: string): Promise<StoredObject> {
+    return this.objects.get(keyOf(namespace, name)) ?? this.store.get(this.def, namespace, name);
   }
 
-  /** Every object, from the view once it has synced. */
-  async list(): Promise<StoredObject[]> {
-    if (this.synced) return [...this.objects.values()];
-    return (await this.store.list(this.def, undefined, {})).items;
+  /** Every object (of one namespace, when given), from the view once it has synced. */
+  async list(namespace?: string): Promise<StoredObject[]> {
+    if (!this.synced) return (await this.store.list(this.def, namespace, {})).items;
+    const all = [...this.objects.values()];
+    return namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
   }
 
   start(signal: AbortSignal): void {
@@ -47,7 +50,7 @@ export class ClusterObjectCache {
       try {
         const list = await this.store.list(this.def, undefined, {});
         this.objects.clear();
-        for (const o of list.items) this.objects.set(o.metadata.name, o);
+        for (const o of list.items) this.objects.set(keyOf(o.metadata.namespace, o.metadata.name), o);
         this.synced = true;
         for await (const e of this.store.watch(
           this.def,
@@ -56,8 +59,9 @@ export class ClusterObjectCache {
           undefined,
           signal,
         )) {
-          if (e.type === 'DELETED') this.objects.delete(e.object.metadata.name);
-          else this.objects.set(e.object.metadata.name, e.object);
+          const key = keyOf(e.object.metadata.namespace, e.object.metadata.name);
+          if (e.type === 'DELETED') this.objects.delete(key);
+          else this.objects.set(key, e.object);
           backoff.reset();
         }
       } catch (err) {

@@ -196,6 +196,7 @@ async function commitCreate(ctx: ResourceContext, obj: StoredObject): Promise<St
     object: obj,
     user: ctx.user,
     objects: ctx.objects,
+    dryRun: dryRun(ctx),
   });
   // write hooks: allocations (Service IPs/ports) are taken here and given back if the write fails
   const txn = await ctx.hooks?.(ctx.def)?.beginCreate?.(obj, dryRun(ctx));
