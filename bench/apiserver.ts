@@ -18,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import { Etcd3 } from 'etcd3';
 import { parse as parseYaml } from 'yaml';
+import { memoryMb } from './process-stats.js';
 import { startEtcd } from '../test/support/etcd-harness.js';
 import { startServer } from '../test/support/k8ts-server.js';
 import { tempDir } from '../test/support/tmp.js';
@@ -163,11 +164,6 @@ interface Server {
   stop(): Promise<void>;
 }
 
-function rssMb(pid: number): number {
-  const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return round(Number(m?.[1] ?? 0) / 1024, 1);
-}
-
 /** Starts bin/k8ts server and times spawn → first passing /readyz. */
 async function startBenchServer(dataDir: string, args: string[]): Promise<Server> {
   const t0 = process.hrtime.bigint();
@@ -211,7 +207,7 @@ async function benchBackend(backend: string, args: string[]): Promise<BackendRes
   const tmp = tempDir(`k8ts-bench-${backend}-`);
   const server = await startBenchServer(tmp.dir, args);
   await new Promise((r) => setTimeout(r, 1000));
-  const idleRssMb = rssMb(server.pid);
+  const idleRssMb = memoryMb(server.pid).rssMb;
   console.log(`${backend}: start → readyz ${server.startToReadyMs} ms, idle RSS ${idleRssMb} MB`);
   const clients = Array.from({ length: 64 }, () => new Client(server.kubeconfig));
   const admin = clients[0]!;
@@ -324,7 +320,7 @@ async function benchBackend(backend: string, args: string[]): Promise<BackendRes
     console.log(
       `${backend}: LIST ${TABLE_PODS} pods as Table: ${result.tableList10kMs} ms (median of 3), ${result.tableList10kBytes} bytes`,
     );
-    result.loadedRssMb = rssMb(server.pid);
+    result.loadedRssMb = memoryMb(server.pid).rssMb;
     console.log(`${backend}: RSS after the load ${result.loadedRssMb} MB`);
   } finally {
     for (const c of clients) c.close();

@@ -14,8 +14,8 @@
  * BENCH_CPU_PROF_DIR=dir makes the server write a CPU profile (node --cpu-prof) there.
  * The last line is one JSON object with every figure and the targets (>= 270 pods/s, mutating p99 <= 1 s).
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { memoryMb } from './process-stats.js';
 import { loadKubeconfig } from '../src/client/config.js';
 import type { Pod } from '../src/client/objects.js';
 import { NAMESPACES, NODES, PODS } from '../src/client/resources.js';
@@ -60,11 +60,6 @@ async function drive(
     }),
   );
   return latencies;
-}
-
-function peakRssMb(pid: number): number {
-  const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return round(Number(m?.[1] ?? 0) / 1024);
 }
 
 /** The mutating requests' latency histogram from /metrics: bucket upper bound (s) → cumulative count. */
@@ -224,7 +219,7 @@ async function main(): Promise<void> {
       apiserverMutatingRequests: mutating.requests,
       mutatingP99Source: 'server /metrics apiserver_request_duration_seconds (bucket upper bound)',
       clientPodCreateP99Ms: round(percentile(createLatencies, 99)),
-      peakRssMb: peakRssMb(server.pid),
+      peakRssMb: memoryMb(server.pid).peakRssMb,
       targets: {
         throughputAtLeast270: bound === POD_COUNT && bound / seconds >= 270,
         mutatingP99AtMost1s: mutating.seconds <= 1,

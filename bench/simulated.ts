@@ -14,8 +14,8 @@
  * BENCH_CPU_PROF_DIR=dir makes the server write a CPU profile (node --cpu-prof) there.
  * The last line is one JSON object with every figure.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { cpuSeconds, memoryMb } from './process-stats.js';
 import { loadKubeconfig } from '../src/client/config.js';
 import type { Node, Pod } from '../src/client/objects.js';
 import { NAMESPACES, NODES, PODS } from '../src/client/resources.js';
@@ -42,18 +42,6 @@ const PROFILE_DIR = process.env['BENCH_CPU_PROF_DIR'];
 
 const round = (n: number, d = 1) => Number(n.toFixed(d));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function procStatus(pid: number): { rssMb: number; peakRssMb: number } {
-  const s = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(s)?.[1] ?? 0);
-  return { rssMb: round(kb('VmRSS') / 1024), peakRssMb: round(kb('VmHWM') / 1024) };
-}
-
-/** CPU seconds (user + system) the process has used. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 /** Share of one core the process uses over `seconds`, in percent. */
 async function cpuShare(pid: number, seconds: number): Promise<number> {
@@ -128,7 +116,7 @@ async function main(): Promise<void> {
   );
   const pid = server.pid;
   const progress = (msg: string) => {
-    const { rssMb } = procStatus(pid);
+    const { rssMb } = memoryMb(pid);
     console.log(`${elapsed()} s: ${msg} (server RSS ${rssMb} MB, ${round(cpuSeconds(pid))} CPU-s)`);
   };
   const client = new RestClient(loadKubeconfig(server.kubeconfig, 'bench-simulated/v0'));
@@ -139,7 +127,7 @@ async function main(): Promise<void> {
     const nodesReadySeconds = elapsed();
     progress(`${NODE_COUNT} nodes Ready`);
     const idleCpuPercent = await cpuShare(pid, IDLE_SECONDS);
-    const idle = procStatus(pid);
+    const idle = memoryMb(pid);
     progress(`idle: ${idleCpuPercent}% of one core`);
 
     await client.create(NAMESPACES, undefined, {
@@ -205,7 +193,7 @@ async function main(): Promise<void> {
     console.log(`API requests per pod while they started: ${JSON.stringify(perPod)}`);
     await sleep(10_000); // let status writes and controllers settle before measuring the rest state
     const loadedCpuPercent = await cpuShare(pid, IDLE_SECONDS);
-    const loaded = procStatus(pid);
+    const loaded = memoryMb(pid);
     const result = {
       nodes: NODE_COUNT,
       pods: POD_COUNT,

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { nodeMatchesSelector } from '../../src/api/core/node-selector.js';
-import { isBestEffort, podLimits, podRequests } from '../../src/api/core/pod-resources.js';
+import { isBestEffort } from '../../src/api/core/pod-qos.js';
+import { podLimits, podRequests } from '../../src/api/core/pod-resources.js';
 import { quotaUsage } from '../../src/api/core/quota-usage.js';
 import type { QuotaObject } from '../../src/api/core/quota-usage.js';
 

@@ -38,3 +38,6 @@ export function podQosClass(spec: PodSpecLike | undefined): QosClass {
   }
   return guaranteed && requests.size === limits.size ? 'Guaranteed' : 'Burstable';
 }
+
+/** The BestEffort QoS class, which the BestEffort/NotBestEffort quota scopes select by. */
+export const isBestEffort = (spec: PodSpecLike | undefined): boolean => podQosClass(spec) === 'BestEffort';

@@ -94,12 +94,3 @@ export function podResources(spec: PodSpecLike | undefined, which: 'requests' | 
 
 export const podRequests = (spec: PodSpecLike | undefined): ResourceMap => podResources(spec, 'requests');
 export const podLimits = (spec: PodSpecLike | undefined): ResourceMap => podResources(spec, 'limits');
-
-/** No container sets any request or limit (the BestEffort QoS class). */
-export function isBestEffort(spec: PodSpecLike | undefined): boolean {
-  return [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].every(
-    (c) =>
-      Object.keys(c.resources?.requests ?? {}).length === 0 &&
-      Object.keys(c.resources?.limits ?? {}).length === 0,
-  );
-}

@@ -6,7 +6,8 @@
  * sub-counts `services.nodeports` and `services.loadbalancers`.
  */
 import { Quantity, resourceList } from '../../apimachinery/quantity.js';
-import { isBestEffort, podLimits, podRequests } from './pod-resources.js';
+import { isBestEffort } from './pod-qos.js';
+import { podLimits, podRequests } from './pod-resources.js';
 import type { PodSpecLike } from './pod-resources.js';
 
 /** The objects of one namespace a quota may count, by `resource.group` (core: just `resource`). */
