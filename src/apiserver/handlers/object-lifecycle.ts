@@ -111,16 +111,18 @@ export function prepareForCreate(
   delete meta.deletionTimestamp;
   delete meta.deletionGracePeriodSeconds;
   delete meta.selfLink;
-  if (def.status && def.kind !== 'Node') delete body['status'];
+  // Status is the server's on create (a node registers with its own, as the kubelet does).
+  const serverStatus = def.status && def.kind !== 'Node';
+  if (serverStatus) delete body['status'];
   if (requester) def.prepareForCreate?.(body, requester);
   def.defaults?.(body);
   omitEmptyMetadata(meta);
   const errs = [...validateMeta(def, body), ...(def.validate?.(body) ?? [])];
   if (errs.length) throw E.invalid(gr(def), meta.name ?? '', errs);
-  // The status a create starts with is the server's (defaults such as a pod's phase), not the writer's:
-  // like kube's main-resource strategies, which reset status, it is not recorded under the manager.
-  const { status: _serverStatus, ...written } = body;
-  recordFields(fields, undefined, def.status && def.kind !== 'Node' ? written : body, meta.managedFields);
+  // Defaults may have set some of it (a pod's phase); like kube's main-resource strategies, which reset
+  // status, it is not recorded under the writer's manager.
+  const { status: _status, ...written } = body;
+  recordFields(fields, undefined, serverStatus ? written : body, meta.managedFields);
   return body as StoredObject;
 }
 
